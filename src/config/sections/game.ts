@@ -1,0 +1,55 @@
+import { Type as T } from '@sinclair/typebox';
+
+const Emotion = T.Union(
+  ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'].map((e) => T.Literal(e)),
+);
+
+export const LevelSchema = T.Object(
+  {
+    threshold: T.Number({ exclusiveMinimum: 0, maximum: 1, description: 'smoothed target score that counts as cracking' }),
+    holdMs: T.Integer({ minimum: 0, maximum: 60_000, description: 'how long the smoothed score must stay at or over the threshold' }),
+    smoothingMs: T.Integer({ minimum: 0, maximum: 10_000, default: 150, description: 'EMA time constant on frame time (0: no smoothing)' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ModeSchema = T.Object(
+  {
+    targets: T.Array(Emotion, { minItems: 1, description: 'emotions whose probabilities are summed into the score' }),
+    media: T.String({ pattern: '^[A-Za-z0-9_-]+$', description: 'folder under media/ (media/<media>/<level>/)' }),
+    button: T.Optional(T.String({ description: 'button that selects this mode' })),
+  },
+  { additionalProperties: false },
+);
+
+export const GameSchema = T.Object(
+  {
+    modes: T.Record(T.String({ pattern: '^[a-z][a-z0-9_-]*$' }), ModeSchema, {
+      default: {
+        funny: { targets: ['happy'], media: 'funny', button: 'funny' },
+        scary: { targets: ['surprised', 'fearful'], media: 'scary', button: 'scary' },
+      },
+    }),
+    levels: T.Array(LevelSchema, {
+      minItems: 1,
+      maxItems: 3,
+      default: [
+        { threshold: 0.8, holdMs: 1000, smoothingMs: 150 },
+        { threshold: 0.7, holdMs: 700, smoothingMs: 120 },
+        { threshold: 0.6, holdMs: 400, smoothingMs: 100 },
+      ],
+      description: 'levels 1..3 in order; stricter at higher levels',
+    }),
+    countdownMs: T.Integer({ minimum: 500, maximum: 30_000, default: 3000 }),
+    selectTimeoutMs: T.Integer({ minimum: 1000, maximum: 600_000, default: 20_000 }),
+    resultMs: T.Integer({ minimum: 0, maximum: 60_000, default: 5000 }),
+    faceLostMs: T.Integer({ minimum: 0, maximum: 60_000, default: 1500 }),
+    onFaceLost: T.Union([T.Literal('abort'), T.Literal('ignore')], { default: 'abort' }),
+    onCameraLost: T.Union([T.Literal('abort'), T.Literal('pause')], { default: 'abort' }),
+    campaign: T.Boolean({ default: false, description: 'a survived clip advances to the next level' }),
+    baseline: T.Boolean({ default: true, description: 'subtract the player neutral baseline measured during the countdown' }),
+    trackIou: T.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'IoU that keeps following the same face' }),
+    maxRoundMs: T.Integer({ minimum: 1000, maximum: 3_600_000, default: 600_000, description: 'a round longer than this is aborted (clip never ended)' }),
+  },
+  { additionalProperties: false, default: {} },
+);

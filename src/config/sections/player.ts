@@ -1,0 +1,21 @@
+import { Type as T } from '@sinclair/typebox';
+
+export const PlayerSchema = T.Object(
+  {
+    enabled: T.Boolean({ default: true }),
+    mpvPath: T.String({ default: 'mpv' }),
+    socketPath: T.String({ default: '/run/pokerface/mpv.sock', description: 'JSON IPC socket path' }),
+    vo: T.String({ default: 'gpu', description: 'mpv --vo (null for no screen)' }),
+    gpuContext: T.String({ default: 'drm', description: 'mpv --gpu-context (drm: full screen on HDMI without a desktop)' }),
+    hwdec: T.String({ default: 'auto-safe' }),
+    ao: T.String({ default: '', description: 'mpv --ao; empty for the default, null for none' }),
+    extraArgs: T.Array(T.String(), { default: [], description: 'more mpv options, one per item' }),
+    volume: T.Integer({ minimum: 0, maximum: 130, default: 80 }),
+    mediaDir: T.String({ default: 'media' }),
+    noRepeat: T.Integer({ minimum: 0, maximum: 100, default: 3, description: 'never repeat any of the last N clips of a folder' }),
+    watchMedia: T.Boolean({ default: true, description: 'rescan the media folder when files change' }),
+    ipcTimeoutMs: T.Integer({ minimum: 50, maximum: 60_000, default: 1500 }),
+    pingIntervalMs: T.Integer({ minimum: 50, maximum: 60_000, default: 500, description: 'how often mpv is asked whether it is alive' }),
+  },
+  { additionalProperties: false, default: {} },
+);

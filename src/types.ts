@@ -1,0 +1,216 @@
+// Shared contracts between modules (DESIGN.md "Contracts"). Plain data and small
+// interfaces only: modules depend on these, never on each other's files.
+
+/** Monotonic milliseconds (performance.now() scale) unless a field says otherwise. */
+export type MonoMs = number;
+
+export interface Clock {
+  /** Monotonic ms, for durations and frame timestamps. */
+  now(): MonoMs;
+  /** Wall-clock epoch ms, for records people read. */
+  wall(): number;
+}
+
+// ---------------------------------------------------------------- capture
+
+export type PixelFormat = 'bgr24' | 'rgb24' | 'gray8';
+
+export interface Frame {
+  seq: number;
+  /** ms, monotonic, stamped at capture */
+  ts: MonoMs;
+  width: number;
+  height: number;
+  format: PixelFormat;
+  /** width*height*channels bytes, row-major, no padding. May be reused by the source after the callback returns. */
+  data: Uint8Array;
+}
+
+export type SourceState = 'idle' | 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
+
+export interface CaptureStats {
+  state: SourceState;
+  frames: number;
+  fps: number;
+  dropped: number;
+  reconnects: number;
+  stalls: number;
+  /** ms since the last frame, or null before the first one */
+  lastFrameAgeMs: number | null;
+  lastError?: { code: string; message: string } | undefined;
+}
+
+export interface FrameSource {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  onFrame(cb: (f: Frame) => void): void;
+  stats(): CaptureStats;
+}
+
+// ---------------------------------------------------------------- inference
+
+export const EMOTIONS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
+export type Emotion = (typeof EMOTIONS)[number];
+
+export interface Face {
+  /** frame pixels: x, y, width, height */
+  box: [x: number, y: number, w: number, h: number];
+  score: number;
+  emotions: Partial<Record<Emotion, number>>;
+  /** optional landmarks in frame pixels (BlazeFace: right eye, left eye, nose, mouth, right ear, left ear) */
+  keypoints?: Array<[number, number]>;
+}
+
+export interface DetectorInfo {
+  kind: 'two-stage' | 'yolo';
+  provider: string;
+  /** providers that were tried and failed before the one in use, with reasons */
+  fallbacks: Array<{ provider: string; error: string }>;
+  models: Array<{ file: string; sha256: string }>;
+}
+
+export interface InferStats {
+  provider: string;
+  frames: number;
+  msP50: number;
+  msP95: number;
+  workerRestarts: number;
+  timeouts: number;
+  /** ms since inference last answered, or null before the first answer */
+  lastAnswerAgeMs: number | null;
+  healthy: boolean;
+}
+
+export interface Detector {
+  detect(f: Frame): Promise<Face[]>;
+  info(): DetectorInfo;
+  stats(): InferStats;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- controls
+
+export const BUTTONS = ['funny', 'scary', 'level1', 'level2', 'level3', 'start'] as const;
+export type ButtonName = (typeof BUTTONS)[number];
+
+export interface ButtonEvent {
+  name: ButtonName;
+  kind: 'press' | 'hold';
+  /** monotonic ms of the (first, debounced) edge */
+  ts: MonoMs;
+  source: 'gpio' | 'keyboard' | 'virtual';
+}
+
+export type LightMode = 'off' | 'on' | 'blink';
+
+export interface ControlsHealth {
+  healthy: boolean;
+  backends: Array<{ name: string; state: 'ok' | 'degraded' | 'failed'; error?: string | undefined }>;
+}
+
+export interface ButtonSource {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  onButton(cb: (e: ButtonEvent) => void): void;
+  setLights(lights: Partial<Record<ButtonName, LightMode>>): void;
+  health(): ControlsHealth;
+}
+
+// ---------------------------------------------------------------- player
+
+export type PlayerEvent =
+  | { type: 'started'; clip: string; ts: MonoMs }
+  | { type: 'ended'; clip: string; ts: MonoMs }
+  | { type: 'failed'; clip: string; ts: MonoMs; reason: string }
+  | { type: 'restarted'; ts: MonoMs; restarts: number; reason: string };
+
+export interface PlayerStats {
+  healthy: boolean;
+  restarts: number;
+  current: string | null;
+}
+
+export interface Player {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  play(clip: string): Promise<void>;
+  playAttract(clip: string): Promise<void>;
+  stopClip(): Promise<void>;
+  showText(text: string, ms: number): Promise<void>;
+  setVolume(volume: number): Promise<void>;
+  onEvent(cb: (e: PlayerEvent) => void): void;
+  stats(): PlayerStats;
+}
+
+// ---------------------------------------------------------------- game
+
+export type Phase = 'attract' | 'select' | 'countdown' | 'playing' | 'result';
+export type Outcome = 'cracked' | 'survived' | 'aborted';
+
+export interface ScoreSample {
+  ts: MonoMs;
+  target: string;
+  /** raw target score minus baseline, clamped at 0 */
+  value: number;
+  smoothed: number;
+  threshold: number;
+  holdMs: number;
+  heldMs: number;
+  faces: number;
+}
+
+export type GameEventType = 'round_start' | 'cracked' | 'survived' | 'aborted' | 'phase';
+
+export interface GameEvent {
+  id: string;
+  type: GameEventType;
+  ts: MonoMs;
+  mode: string | null;
+  level: number | null;
+  clip: string | null;
+  peak: number | null;
+  durationMs: number | null;
+  outcome: Outcome | null;
+  /** for type 'phase': the new phase; for 'aborted': why */
+  phase?: Phase | undefined;
+  reason?: string | undefined;
+}
+
+export interface GameState {
+  phase: Phase;
+  mode: string | null;
+  level: number | null;
+  clip: string | null;
+  /** monotonic ms the phase began */
+  since: MonoMs;
+}
+
+/** A round's result record: what the results log stores and MQTT publishes. */
+export interface RoundResult {
+  id: string;
+  /** wall-clock epoch ms of the round end */
+  endedAt: number;
+  mode: string;
+  level: number;
+  clip: string | null;
+  outcome: Outcome;
+  peak: number;
+  durationMs: number;
+  reason?: string | undefined;
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+export interface ModuleHealth {
+  name: string;
+  healthy: boolean;
+  reasons: string[];
+}
+
+/** Anything the daemon starts and stops. Constructors only assign; start/stop do the work. */
+export interface Lifecycle {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health?(): ModuleHealth;
+}
