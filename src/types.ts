@@ -214,3 +214,49 @@ export interface Lifecycle {
   stop(): Promise<void>;
   health?(): ModuleHealth;
 }
+
+// ---------------------------------------------------------------- services between modules
+
+/** Unsubscribe from a listener. */
+export type Off = () => void;
+
+export type CommandResult = { ok: true } | { ok: false; code: string; message: string };
+
+/** Virtual presses (REST, MQTT, HIL scripts) take the same path as a real button. */
+export interface VirtualButtons {
+  pressVirtual(name: ButtonName, kind?: 'press' | 'hold'): void;
+}
+
+/** The running game as staff interfaces see it (services.booth). */
+export interface BoothControl {
+  state(): GameState;
+  lastScore(): ScoreSample | null;
+  lastFaces(): { ts: MonoMs; width: number; height: number; faces: Face[] } | null;
+  onState(cb: (s: GameState) => void): Off;
+  onEvent(cb: (e: GameEvent) => void): Off;
+  onScore(cb: (s: ScoreSample) => void): Off;
+  onResult(cb: (r: RoundResult) => void): Off;
+  /** a virtual button press through the controls path */
+  press(name: ButtonName): CommandResult;
+  /** staff start: from any phase, optionally choosing mode and level */
+  start(opts?: { mode?: string; level?: number }): CommandResult;
+  /** staff stop: back to attract from any phase (a running round is aborted) */
+  stop(): CommandResult;
+}
+
+export interface ResultTotals {
+  day: string; // YYYY-MM-DD, local time
+  mode: string;
+  level: number;
+  rounds: number;
+  cracked: number;
+  survived: number;
+  aborted: number;
+}
+
+/** The results log (services.results). */
+export interface ResultsStore {
+  append(r: RoundResult): void;
+  recent(limit: number): RoundResult[];
+  totals(opts?: { sinceDays?: number }): ResultTotals[];
+}
