@@ -44,6 +44,7 @@ export const ERRORS = {
   POKERFACE_ERR_CAMERA_EXITED: { message: 'capture process exited' },
   POKERFACE_ERR_CAMERA_FRAME_SIZE: { message: 'camera delivered frames of the wrong size' },
   POKERFACE_ERR_CAPTURE_BACKEND: { message: 'capture backend is not available on this machine' },
+  POKERFACE_ERR_CAMERA_NOT_VIDEO: { message: 'capture input is not a readable video or image' },
 
   POKERFACE_ERR_PLAYER_SPAWN: { message: 'mpv could not be started' },
   POKERFACE_ERR_PLAYER_IPC: { message: 'mpv IPC request failed or timed out' },
