@@ -35,6 +35,7 @@ export const ERRORS = {
   POKERFACE_ERR_INFER_TIMEOUT: { message: 'inference worker did not answer in time' },
   POKERFACE_ERR_INFER_WORKER: { message: 'inference worker crashed' },
   POKERFACE_ERR_INFER_CLOSED: { message: 'detector is closed' },
+  POKERFACE_ERR_INFER_DROPPED: { message: 'frame dropped: a newer frame replaced it while inference was busy' },
   POKERFACE_ERR_IMAGE_DECODE: { message: 'file is not a readable image' },
   POKERFACE_ERR_FRAME_INVALID: { message: 'frame has an invalid size or format' },
 
