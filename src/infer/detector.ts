@@ -1,0 +1,360 @@
+// The Detector the booth uses: a host for the inference worker.
+//
+// Latest wins, nothing queues: at most one frame is in the worker and at most one waits.
+// detect() copies the frame into shared memory and returns a promise. When a newer frame
+// arrives while one is already waiting, the waiting one's promise rejects with
+// POKERFACE_ERR_INFER_DROPPED and the newer frame takes its place. So a caller can simply
+// call detect() for every camera frame and ignore DROPPED rejections: it always gets the
+// freshest answer the hardware can give, and memory stays flat however slow inference is.
+//
+// A worker that crashes, or does not answer within model.workerTimeoutMs, is terminated
+// and replaced (counted in stats().workerRestarts / timeouts); the frame it held rejects
+// with POKERFACE_ERR_INFER_WORKER / POKERFACE_ERR_INFER_TIMEOUT.
+import { Worker } from 'node:worker_threads';
+import { systemClock } from '../clock.js';
+import { PokerfaceError, isPokerfaceError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Clock, Detector, DetectorInfo, Face, Frame, InferStats, Lifecycle, ModuleHealth } from '../types.js';
+import type { ModelConfig, PipelineResult } from './pipeline.js';
+import { checkFrame, channels } from './preprocess.js';
+import { reviveError, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { providerSettings } from './providers.js';
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface WorkerDetectorOptions {
+  config: ModelConfig;
+  log: Logger;
+  clock?: Clock;
+  timers?: Timers;
+  /** worker entry (tests pass their own); default: ./worker.js (or .ts under vitest) */
+  workerUrl?: URL;
+  /** passed to the worker as workerData.test */
+  workerTest?: unknown;
+  /** how long a worker may take to load its models (TensorRT engine builds take minutes) */
+  startTimeoutMs?: number;
+  logLevel?: string;
+}
+
+interface Job {
+  id: number;
+  slot: number;
+  width: number;
+  height: number;
+  format: Frame['format'];
+  byteLength: number;
+  sentAt: number;
+  resolve(r: PipelineResult): void;
+  reject(e: Error): void;
+}
+
+export function defaultWorkerUrl(): URL {
+  const ts = import.meta.url.endsWith('.ts');
+  return new URL(ts ? './worker.ts' : './worker.js', import.meta.url);
+}
+
+const LATENCY_WINDOW = 256;
+const MAX_RESPAWN_DELAY_MS = 30_000;
+
+export class WorkerDetector implements Detector, Lifecycle {
+  readonly name = 'detector';
+  private worker: Worker | null = null;
+  private ready = false;
+  private closed = false;
+  private inflight: Job | null = null;
+  private pending: Job | null = null;
+  private timer: unknown = null;
+  private respawnTimer: unknown = null;
+  private respawnDelay = 500;
+  private nextId = 1;
+  private readonly slots: SharedArrayBuffer[] = [new SharedArrayBuffer(0), new SharedArrayBuffer(0)];
+  private readonly views: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
+  private detectorInfo: DetectorInfo | null = null;
+  private frames = 0;
+  private dropped = 0;
+  private restarts = 0;
+  private timeouts = 0;
+  private lastAnswer: number | null = null;
+  private lastError: string | null = null;
+  private readonly latencies = new Float64Array(LATENCY_WINDOW);
+  private latencyCount = 0;
+
+  constructor(private readonly opts: WorkerDetectorOptions) {}
+
+  private get clock(): Clock {
+    return this.opts.clock ?? systemClock;
+  }
+  private get timers(): Timers {
+    return this.opts.timers ?? realTimers;
+  }
+
+  async start(): Promise<void> {
+    if (this.worker || this.closed) throw new Error('detector already started or closed');
+    const trt = this.opts.config.providers.some((p) => providerSettings(p).name === 'tensorrt');
+    await this.spawn(this.opts.startTimeoutMs ?? (trt ? 20 * 60_000 : 60_000));
+  }
+
+  /** Start a worker and wait for it to load its models. */
+  private spawn(timeoutMs: number): Promise<void> {
+    const url = this.opts.workerUrl ?? defaultWorkerUrl();
+    const data: WorkerInit = {
+      config: this.opts.config,
+      logLevel: this.opts.logLevel ?? this.opts.log.level ?? 'info',
+      ...(this.opts.workerTest === undefined ? {} : { test: this.opts.workerTest }),
+    };
+    const w = new Worker(url, { workerData: data, execArgv: url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [] });
+    this.worker = w;
+    this.ready = false;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (err: Error | null): void => {
+        if (settled) return;
+        settled = true;
+        this.timers.clearTimeout(startTimer);
+        if (err) reject(err);
+        else resolve();
+      };
+      const startTimer = this.timers.setTimeout(() => {
+        settle(new PokerfaceError('POKERFACE_ERR_INFER_TIMEOUT', `worker did not load its models within ${timeoutMs} ms`));
+        this.retire(w);
+      }, timeoutMs);
+      w.on('message', (m: FromWorker) => {
+        if (w !== this.worker) return;
+        if (m.type === 'log') return this.relayLog(m.line);
+        if (m.type === 'ready') {
+          this.ready = true;
+          this.detectorInfo = m.info;
+          this.respawnDelay = 500;
+          settle(null);
+          this.pump();
+          return;
+        }
+        if (m.type === 'failed') {
+          const err = reviveError(m.code, m.message);
+          this.lastError = err.message;
+          this.retire(w);
+          settle(err);
+          return;
+        }
+        this.onAnswer(m);
+      });
+      w.on('error', (e) => {
+        if (w !== this.worker) return;
+        this.lastError = e.message;
+        this.opts.log.error({ err: e.message }, 'inference worker crashed');
+        settle(new PokerfaceError('POKERFACE_ERR_INFER_WORKER', e.message));
+        this.replace(new PokerfaceError('POKERFACE_ERR_INFER_WORKER', e.message));
+      });
+      w.on('exit', (code) => {
+        if (w !== this.worker) return;
+        const err = new PokerfaceError('POKERFACE_ERR_INFER_WORKER', `worker exited with code ${code}`);
+        this.lastError = err.message;
+        this.opts.log.error({ code }, 'inference worker exited');
+        settle(err);
+        this.replace(err);
+      });
+    });
+  }
+
+  private relayLog(line: string): void {
+    try {
+      const { level, msg, ...rest } = JSON.parse(line) as { level: number; msg?: string };
+      const name = level >= 50 ? 'error' : level >= 40 ? 'warn' : level >= 30 ? 'info' : 'debug';
+      this.opts.log[name]({ ...rest, worker: true }, msg ?? '');
+    } catch {
+      this.opts.log.info({ worker: true }, line);
+    }
+  }
+
+  /** Stop listening to a worker and terminate it. */
+  private retire(w: Worker): void {
+    if (this.worker === w) {
+      this.worker = null;
+      this.ready = false;
+    }
+    w.removeAllListeners('message');
+    void w.terminate().catch(() => undefined);
+  }
+
+  /** Fail the frame in the worker, drop the worker and start a new one. */
+  private replace(err: PokerfaceError): void {
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    const job = this.inflight;
+    this.inflight = null;
+    job?.reject(err);
+    if (this.worker) this.retire(this.worker);
+    if (this.closed || !this.detectorInfo) return; // never started: start() reports it
+    this.restarts++;
+    this.scheduleRespawn(0);
+  }
+
+  private scheduleRespawn(delay: number): void {
+    if (this.closed || this.respawnTimer !== null) return;
+    this.respawnTimer = this.timers.setTimeout(() => {
+      this.respawnTimer = null;
+      if (this.closed) return;
+      this.opts.log.warn({ restarts: this.restarts }, 'starting a new inference worker');
+      this.spawn(this.opts.startTimeoutMs ?? 60_000).catch((e: unknown) => {
+        this.opts.log.error({ err: (e as Error).message }, 'replacement inference worker failed to start');
+        this.respawnDelay = Math.min(this.respawnDelay * 2, MAX_RESPAWN_DELAY_MS);
+        this.scheduleRespawn(this.respawnDelay);
+      });
+    }, delay);
+  }
+
+  private onAnswer(m: Extract<FromWorker, { type: 'result' | 'error' }>): void {
+    const job = this.inflight;
+    if (!job || job.id !== m.id) return; // a late answer for a frame already given up on
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    this.inflight = null;
+    const now = this.clock.now();
+    this.lastAnswer = now;
+    if (m.type === 'result') {
+      this.frames++;
+      this.latencies[this.latencyCount++ % LATENCY_WINDOW] = now - job.sentAt;
+      job.resolve({ faces: m.faces, timings: m.timings });
+    } else {
+      job.reject(reviveError(m.code, m.message));
+    }
+    this.pump();
+  }
+
+  /** Send the waiting frame if the worker is free. */
+  private pump(): void {
+    if (!this.ready || this.inflight || !this.pending || !this.worker) return;
+    const job = this.pending;
+    this.pending = null;
+    this.inflight = job;
+    job.sentAt = this.clock.now();
+    const msg: ToWorker = {
+      type: 'frame',
+      id: job.id,
+      buf: this.slots[job.slot] as SharedArrayBuffer,
+      byteLength: job.byteLength,
+      width: job.width,
+      height: job.height,
+      format: job.format,
+    };
+    this.worker.postMessage(msg);
+    const timeoutMs = this.opts.config.workerTimeoutMs;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      this.timeouts++;
+      this.opts.log.error({ timeoutMs }, 'inference worker did not answer in time; replacing it');
+      this.replace(new PokerfaceError('POKERFACE_ERR_INFER_TIMEOUT', `no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+  }
+
+  detect(f: Frame): Promise<Face[]> {
+    return this.detectTimed(f).then((r) => r.faces);
+  }
+
+  /** detect() with the per-stage timings measured in the worker. */
+  detectTimed(f: Frame): Promise<PipelineResult> {
+    if (this.closed) return Promise.reject(new PokerfaceError('POKERFACE_ERR_INFER_CLOSED'));
+    try {
+      checkFrame(f);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    let slot: number;
+    if (this.pending) {
+      slot = this.pending.slot;
+      this.dropped++;
+      this.pending.reject(new PokerfaceError('POKERFACE_ERR_INFER_DROPPED'));
+      this.pending = null;
+    } else {
+      slot = this.inflight ? 1 - this.inflight.slot : 0;
+    }
+    const byteLength = f.width * f.height * channels(f.format);
+    if ((this.slots[slot] as SharedArrayBuffer).byteLength < byteLength) {
+      this.slots[slot] = new SharedArrayBuffer(byteLength);
+      this.views[slot] = new Uint8Array(this.slots[slot] as SharedArrayBuffer);
+    }
+    (this.views[slot] as Uint8Array).set(f.data.subarray(0, byteLength));
+    return new Promise<PipelineResult>((resolve, reject) => {
+      this.pending = { id: this.nextId++, slot, width: f.width, height: f.height, format: f.format, byteLength, sentAt: 0, resolve, reject };
+      this.pump();
+    });
+  }
+
+  info(): DetectorInfo {
+    return this.detectorInfo ?? { kind: this.opts.config.kind, provider: 'none', fallbacks: [], models: [] };
+  }
+
+  stats(): InferStats {
+    const n = Math.min(this.latencyCount, LATENCY_WINDOW);
+    const sorted = Array.from(this.latencies.subarray(0, n)).sort((a, b) => a - b);
+    const pct = (p: number): number => (n === 0 ? 0 : (sorted[Math.min(n - 1, Math.floor(p * n))] as number));
+    const now = this.clock.now();
+    const stuck = this.inflight !== null && now - this.inflight.sentAt > this.opts.config.workerTimeoutMs;
+    return {
+      provider: this.detectorInfo?.provider ?? 'none',
+      frames: this.frames,
+      msP50: pct(0.5),
+      msP95: pct(0.95),
+      workerRestarts: this.restarts,
+      timeouts: this.timeouts,
+      lastAnswerAgeMs: this.lastAnswer === null ? null : now - this.lastAnswer,
+      healthy: !this.closed && this.ready && !stuck,
+    };
+  }
+
+  /** Frames replaced by a newer one before inference got to them. */
+  droppedFrames(): number {
+    return this.dropped;
+  }
+
+  health(): ModuleHealth {
+    const s = this.stats();
+    const reasons: string[] = [];
+    if (this.closed) reasons.push('detector closed');
+    else if (!this.ready) reasons.push(`inference worker not ready${this.lastError ? `: ${this.lastError}` : ''}`);
+    else if (!s.healthy) reasons.push('inference worker is not answering');
+    return { name: this.name, healthy: reasons.length === 0, reasons };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    if (this.respawnTimer !== null) this.timers.clearTimeout(this.respawnTimer);
+    this.timer = null;
+    this.respawnTimer = null;
+    const closedErr = (): PokerfaceError => new PokerfaceError('POKERFACE_ERR_INFER_CLOSED');
+    this.pending?.reject(closedErr());
+    this.inflight?.reject(closedErr());
+    this.pending = null;
+    this.inflight = null;
+    const w = this.worker;
+    this.worker = null;
+    this.ready = false;
+    if (!w) return;
+    w.removeAllListeners('message');
+    // ask for a clean close (sessions released), but do not wait long for a stuck worker
+    const exited = new Promise<void>((r) => w.once('exit', () => r()));
+    w.postMessage({ type: 'close' } satisfies ToWorker);
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((r) => (t = setTimeout(r, 1000)))]);
+    clearTimeout(t);
+    await w.terminate().catch(() => undefined);
+  }
+
+  stop(): Promise<void> {
+    return this.close();
+  }
+}
+
+export function isDropped(e: unknown): boolean {
+  return isPokerfaceError(e, 'POKERFACE_ERR_INFER_DROPPED');
+}
