@@ -23,7 +23,21 @@ const Light = T.Object(
   },
   { additionalProperties: false },
 );
-const ButtonName = T.Union(['funny', 'scary', 'level1', 'level2', 'level3', 'start'].map((b) => T.Literal(b)));
+const NAMES = ['funny', 'scary', 'level1', 'level2', 'level3', 'start'] as const;
+const ButtonName = T.Union(NAMES.map((b) => T.Literal(b)));
+/** one optional entry per button name; unknown names are rejected */
+const PerButton = <S extends typeof Line | typeof Light>(schema: S, description: string) =>
+  T.Object(
+    {
+      funny: T.Optional(schema),
+      scary: T.Optional(schema),
+      level1: T.Optional(schema),
+      level2: T.Optional(schema),
+      level3: T.Optional(schema),
+      start: T.Optional(schema),
+    },
+    { additionalProperties: false, default: {}, description },
+  );
 
 export const ControlsSchema = T.Object(
   {
@@ -52,8 +66,8 @@ export const ControlsSchema = T.Object(
           default: 30_000,
           description: 'lines that fail to open (or whose monitor dies) are retried with backoff up to this interval',
         }),
-        buttons: T.Partial(T.Record(ButtonName, Line), { default: {} }),
-        lights: T.Partial(T.Record(ButtonName, Light), { default: {} }),
+        buttons: PerButton(Line, 'button name → input line'),
+        lights: PerButton(Light, 'button name → output line of its lamp'),
       },
       { additionalProperties: false, default: {} },
     ),
