@@ -17,7 +17,11 @@ export const ModeSchema = T.Object(
   {
     targets: T.Array(Emotion, { minItems: 1, description: 'emotions whose probabilities are summed into the score' }),
     media: T.String({ pattern: '^[A-Za-z0-9_-]+$', description: 'folder under media/ (media/<media>/<level>/)' }),
-    button: T.Optional(T.String({ description: 'button that selects this mode' })),
+    button: T.Optional(
+      T.Union([T.Literal('funny'), T.Literal('scary')], {
+        description: 'arcade button that selects this mode; omitted: the button of the same name, if any (other modes: staff start only)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -40,14 +44,30 @@ export const GameSchema = T.Object(
       ],
       description: 'levels 1..3 in order; stricter at higher levels',
     }),
-    countdownMs: T.Integer({ minimum: 500, maximum: 30_000, default: 3000 }),
-    selectTimeoutMs: T.Integer({ minimum: 1000, maximum: 600_000, default: 20_000 }),
-    resultMs: T.Integer({ minimum: 0, maximum: 60_000, default: 5000 }),
-    faceLostMs: T.Integer({ minimum: 0, maximum: 60_000, default: 1500 }),
-    onFaceLost: T.Union([T.Literal('abort'), T.Literal('ignore')], { default: 'abort' }),
-    onCameraLost: T.Union([T.Literal('abort'), T.Literal('pause')], { default: 'abort' }),
+    countdownMs: T.Integer({ minimum: 500, maximum: 30_000, default: 3000, description: 'countdown before the clip; the baseline is measured meanwhile' }),
+    selectTimeoutMs: T.Integer({ minimum: 1000, maximum: 600_000, default: 20_000, description: 'no button for this long in select returns to attract' }),
+    resultMs: T.Integer({ minimum: 0, maximum: 60_000, default: 5000, description: 'how long the result screen shows' }),
+    faceLostMs: T.Integer({ minimum: 0, maximum: 60_000, default: 1500, description: "player's face missing this long (frame time) during a round" }),
+    onFaceLost: T.Union([T.Literal('abort'), T.Literal('ignore')], {
+      default: 'abort',
+      description: 'abort: the round is aborted (hiding your face is not a win); ignore: keep playing',
+    }),
+    onCameraLost: T.Union([T.Literal('abort'), T.Literal('pause')], {
+      default: 'abort',
+      description: 'camera stalled or restarted mid-round: abort the round, or pause scoring until frames return',
+    }),
     campaign: T.Boolean({ default: false, description: 'a survived clip advances to the next level' }),
     baseline: T.Boolean({ default: true, description: 'subtract the player neutral baseline measured during the countdown' }),
+    baselineMax: T.Number({
+      minimum: 0,
+      maximum: 0.95,
+      default: 0.5,
+      description: 'cap on the baseline, so laughing through the countdown does not buy immunity',
+    }),
+    baselineRescale: T.Boolean({
+      default: true,
+      description: 'divide the score above the baseline by (1 - baseline), so every threshold stays reachable',
+    }),
     trackIou: T.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'IoU that keeps following the same face' }),
     maxRoundMs: T.Integer({ minimum: 1000, maximum: 3_600_000, default: 600_000, description: 'a round longer than this is aborted (clip never ended)' }),
   },

@@ -1,0 +1,48 @@
+// What the judge hands out. The judge is pure: the booth runner turns effects into
+// player commands and button lights, and feeds what happened back in as inputs.
+import type { ButtonEvent, ButtonName, CommandResult, Face, GameEvent, GameState, LightMode, MonoMs, RoundResult, ScoreSample } from '../types.js';
+
+export type Lights = Partial<Record<ButtonName, LightMode>>;
+
+export type Effect =
+  /** loop the attract clip (the runner picks it from the media library) */
+  | { type: 'playAttract' }
+  /** play a random clip of media/<media>/<level>/, then report clipStarted(path) */
+  | { type: 'playClip'; mode: string; media: string; level: number }
+  | { type: 'stopClip' }
+  /** on-screen text: countdown numbers, CRACKED!, SURVIVED, mode and level */
+  | { type: 'showText'; text: string; ms: number }
+  /** button lights: what can be pressed now is lit, the chosen mode/level blinks */
+  | { type: 'lights'; lights: Lights };
+
+/** Receives the judge's outputs synchronously, in the order they happen. */
+export interface JudgeSink {
+  state(s: GameState): void;
+  event(e: GameEvent): void;
+  score(s: ScoreSample): void;
+  result(r: RoundResult): void;
+  effect(e: Effect): void;
+}
+
+export interface JudgeOptions {
+  /** makes event and round ids unique across daemon runs (e.g. boot time in base 36) */
+  idPrefix?: string;
+  /** added to a monotonic ts to give RoundResult.endedAt (wall - mono at start) */
+  wallOffsetMs?: number;
+}
+
+/** Inputs as data, for table-driven tests and replay; the judge also has one method per kind. */
+export type JudgeInput =
+  | { type: 'button'; event: ButtonEvent; now?: MonoMs }
+  | { type: 'faces'; ts: MonoMs; faces: readonly Face[]; width: number; height: number }
+  | { type: 'clipStarted'; clip: string; ts: MonoMs }
+  | { type: 'clipEnded'; clip: string; ts: MonoMs }
+  | { type: 'clipFailed'; clip: string; ts: MonoMs; reason: string }
+  | { type: 'playerRestarted'; ts: MonoMs; reason: string }
+  | { type: 'cameraLost'; ts: MonoMs; reason: string }
+  | { type: 'cameraBack'; ts: MonoMs }
+  | { type: 'tick'; ts: MonoMs }
+  | { type: 'staffStart'; ts: MonoMs; mode?: string; level?: number }
+  | { type: 'staffStop'; ts: MonoMs };
+
+export type { CommandResult };
