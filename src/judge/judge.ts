@@ -109,7 +109,7 @@ export class Judge {
   feed(input: JudgeInput): CommandResult | undefined {
     switch (input.type) {
       case 'button':
-        this.button(input.event, input.now);
+        this.button(input.event);
         return undefined;
       case 'faces':
         this.faces(input.ts, input.faces, input.width, input.height);
@@ -143,13 +143,13 @@ export class Judge {
   }
 
   /**
-   * A button event. `now` is when it reached us: a `hold` of start counts as the staff
-   * button once it has been held staffHoldMs (virtual holds count at once).
+   * A button event. A `hold` of start is the hidden staff button: the controls emit it
+   * only once start has been held controls.staffHoldMs (other holds are ignored).
    */
-  button(e: ButtonEvent, now: MonoMs = e.ts): void {
-    if (!this.begin(Math.max(e.ts, now))) return;
+  button(e: ButtonEvent): void {
+    if (!this.begin(e.ts)) return;
     if (e.kind === 'hold') {
-      if (e.name === 'start' && (e.source === 'virtual' || now - e.ts >= this.rules.staffHoldMs)) this.stopToAttract(this.now);
+      if (e.name === 'start') this.stopToAttract(this.now);
       this.flush();
       return;
     }

@@ -35,12 +35,11 @@ export interface JudgeRules {
   baselineRescale: boolean;
   trackIou: number;
   maxRoundMs: number;
-  staffHoldMs: number;
 }
 
 const MODE_BUTTONS: readonly ButtonName[] = ['funny', 'scary'];
 
-export function judgeRules(config: Pick<FrozenConfig, 'game' | 'controls'>): JudgeRules {
+export function judgeRules(config: Pick<FrozenConfig, 'game'>): JudgeRules {
   const g = config.game;
   const entries = Object.entries(g.modes);
   const taken = new Map<ButtonName, string>();
@@ -78,6 +77,5 @@ export function judgeRules(config: Pick<FrozenConfig, 'game' | 'controls'>): Jud
     baselineRescale: g.baselineRescale,
     trackIou: g.trackIou,
     maxRoundMs: g.maxRoundMs,
-    staffHoldMs: config.controls.staffHoldMs,
   };
 }

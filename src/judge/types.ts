@@ -33,7 +33,7 @@ export interface JudgeOptions {
 
 /** Inputs as data, for table-driven tests and replay; the judge also has one method per kind. */
 export type JudgeInput =
-  | { type: 'button'; event: ButtonEvent; now?: MonoMs }
+  | { type: 'button'; event: ButtonEvent }
   | { type: 'faces'; ts: MonoMs; faces: readonly Face[]; width: number; height: number }
   | { type: 'clipStarted'; clip: string; ts: MonoMs }
   | { type: 'clipEnded'; clip: string; ts: MonoMs }

@@ -273,15 +273,18 @@ describe('timeouts and staff', () => {
     expect(h.rec.results.map((r) => [r.id, r.reason])).toEqual([['t-r1', 'staff']]);
   });
 
-  it('holding start for staffHoldMs is the hidden staff button', () => {
-    const h = harness({ staffHoldMs: 3000 });
+  it('a hold of start (sent by the controls after staffHoldMs) is the hidden staff button', () => {
+    const h = harness();
     startRound(h, { t: 0 });
-    h.j.button(press('start', 5000, 'hold'), 6000); // a 1 s hold: nothing
+    h.j.button(press('funny', 5000, 'hold')); // other holds: nothing
     expect(h.j.state().phase).toBe('playing');
-    h.j.button(press('start', 5000, 'hold'), 8000);
+    h.j.button(press('start', 8000, 'hold'));
     expect(h.j.state().phase).toBe('attract');
     startRound(h, { t: 9000 });
     h.j.button(press('start', 13_000, 'hold', 'virtual'));
+    expect(h.j.state().phase).toBe('attract');
+    h.j.button(press('funny', 14_000));
+    h.j.button(press('start', 15_000, 'hold', 'keyboard'));
     expect(h.j.state().phase).toBe('attract');
     expect(h.rec.results.map((r) => r.reason)).toEqual(['staff', 'staff']);
   });
