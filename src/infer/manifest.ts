@@ -84,15 +84,17 @@ function entryProblem(id: string, e: unknown): string | null {
 
 /** Checks the structure of a parsed manifest; throws POKERFACE_ERR_MODEL_CORRUPT. */
 export function parseManifest(json: unknown, where = MANIFEST_FILE): Manifest {
-  const m = json as Manifest;
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new PokerfaceError('POKERFACE_ERR_MODEL_CORRUPT', `${where}: not a JSON object`);
-  if (m.version !== MANIFEST_VERSION) throw new PokerfaceError('POKERFACE_ERR_MODEL_CORRUPT', `${where}: unsupported manifest version ${JSON.stringify((m as { version?: unknown }).version) ?? 'none'} (expected ${MANIFEST_VERSION})`);
-  if (typeof m.models !== 'object' || m.models === null || Array.isArray(m.models)) throw new PokerfaceError('POKERFACE_ERR_MODEL_CORRUPT', `${where}: "models" must be an object`);
-  for (const [id, e] of Object.entries(m.models)) {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new PokerfaceError('POKERFACE_ERR_MODEL_CORRUPT', `${where}: not a JSON object`);
+  const { version, models } = json as { version?: unknown; models?: unknown };
+  if (version !== MANIFEST_VERSION) {
+    throw new PokerfaceError('POKERFACE_ERR_MODEL_CORRUPT', `${where}: unsupported manifest version ${JSON.stringify(version) ?? 'none'} (expected ${MANIFEST_VERSION})`);
+  }
+  if (typeof models !== 'object' || models === null || Array.isArray(models)) throw new PokerfaceError('POKERFACE_ERR_MODEL_CORRUPT', `${where}: "models" must be an object`);
+  for (const [id, e] of Object.entries(models)) {
     const problem = entryProblem(id, e);
     if (problem) throw new PokerfaceError('POKERFACE_ERR_MODEL_CORRUPT', `${where}: ${problem}`);
   }
-  return m;
+  return json as Manifest;
 }
 
 /** Reads DIR/manifest.json. Missing → POKERFACE_ERR_MODEL_MISSING; unreadable or malformed → POKERFACE_ERR_MODEL_CORRUPT. */

@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readTar, readTgz } from '../../../src/infer/convert/tar.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pokerface-tar-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const longDir = `package/${'deep/'.repeat(25)}`; // > 100 characters
+function makeTree(): void {
+  mkdirSync(join(dir, longDir), { recursive: true });
+  mkdirSync(join(dir, 'package/ONNX'), { recursive: true });
+  writeFileSync(join(dir, 'package/ONNX/a.onnx'), Buffer.alloc(1500, 7));
+  writeFileSync(join(dir, 'package/empty.txt'), '');
+  writeFileSync(join(dir, longDir, 'long-file-name.bin'), 'long');
+}
+makeTree();
+
+describe('tar reader', () => {
+  it.each(['ustar', 'pax', 'gnu'])('reads %s archives made by GNU tar, including long paths', (format) => {
+    const out = join(dir, `${format}.tgz`);
+    execFileSync('tar', ['-czf', out, `--format=${format}`, '-C', dir, 'package']);
+    const files = new Map(readTgz(readFileSync(out)).map((e) => [e.path, e.data]));
+    expect(Buffer.from(files.get('package/ONNX/a.onnx') ?? []).equals(Buffer.alloc(1500, 7))).toBe(true);
+    expect(files.get('package/empty.txt')?.byteLength).toBe(0);
+    expect(Buffer.from(files.get(`${longDir}long-file-name.bin`) ?? []).toString()).toBe('long');
+    expect([...files.keys()].every((p) => !p.endsWith('/'))).toBe(true); // directories are not files
+  });
+
+  it('rejects a damaged header and a truncated archive', () => {
+    const out = join(dir, 'x.tar');
+    execFileSync('tar', ['-cf', out, '--format=ustar', '-C', dir, 'package/ONNX/a.onnx']);
+    const tar = new Uint8Array(readFileSync(out));
+    const damaged = tar.slice();
+    damaged[10] = (damaged[10] ?? 0) ^ 0xff;
+    expect(() => readTar(damaged)).toThrow(/checksum/);
+    expect(() => readTar(tar.subarray(0, 1024))).toThrow(/past the end/);
+    const gz = gzipSync(tar);
+    expect(() => readTgz(gz.subarray(0, gz.length >> 1))).toThrow();
+  });
+});
