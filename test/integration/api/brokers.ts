@@ -1,0 +1,130 @@
+// Real brokers for the integration tests: mosquitto (a child process) and the embedded aedes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqttLib from 'mqtt';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = createConnection({ port, host: '127.0.0.1' });
+      c.once('connect', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`port ${port} did not open`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export class Mosquitto {
+  private proc: ChildProcess | null = null;
+  readonly dir = mkdtempSync(join(tmpdir(), 'pokerface-mosq-'));
+  constructor(
+    readonly port: number,
+    /** keep sessions across restarts (saved on SIGTERM), so a test subscriber misses nothing */
+    private readonly persistence = false,
+  ) {}
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const conf = join(this.dir, 'mosquitto.conf');
+    writeFileSync(
+      conf,
+      [
+        `listener ${this.port} 127.0.0.1`,
+        'allow_anonymous true',
+        `persistence ${this.persistence ? 'true' : 'false'}`,
+        `persistence_location ${this.dir}/`,
+        'log_dest none',
+        'max_queued_messages 100000',
+        '',
+      ].join('\n'),
+    );
+    const p = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+    this.proc = p;
+    await waitForPort(this.port);
+  }
+
+  /** SIGTERM: mosquitto closes connections (and saves sessions when persistent) */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill(signal);
+    await exited;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface Received {
+  topic: string;
+  payload: string;
+  retain: boolean;
+}
+
+/** A plain test client that records what it receives. */
+export class Watcher {
+  readonly got: Received[] = [];
+  readonly client: mqttLib.MqttClient;
+  constructor(url: string, opts: mqttLib.IClientOptions = {}) {
+    this.client = mqttLib.connect(url, { reconnectPeriod: 100, protocolVersion: 4, ...opts });
+    this.client.on('message', (topic, payload, packet) => this.got.push({ topic, payload: payload.toString(), retain: packet.retain }));
+    this.client.on('error', () => undefined);
+  }
+  async connected(): Promise<void> {
+    if (this.client.connected) return;
+    await new Promise<void>((r) => this.client.once('connect', () => r()));
+  }
+  async subscribe(filter: string, qos: 0 | 1 = 1): Promise<void> {
+    await this.connected();
+    await this.client.subscribeAsync(filter, { qos });
+  }
+  on(topic: string): Received[] {
+    return this.got.filter((m) => m.topic === topic);
+  }
+  async waitFor(pred: (got: Received[]) => boolean, ms = 5000): Promise<void> {
+    const until = Date.now() + ms;
+    while (!pred(this.got)) {
+      if (Date.now() > until) throw new Error(`timed out; got ${JSON.stringify(this.got.slice(-10))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  async close(): Promise<void> {
+    await this.client.endAsync(true);
+  }
+}
+
+export async function until(pred: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
