@@ -78,6 +78,7 @@ export const ERRORS = {
   POKERFACE_ERR_MQTT_TLS_FILE: { message: 'MQTT TLS file could not be read', exit: EXIT.CONFIG },
 
   POKERFACE_ERR_RESULTS_STORE: { message: 'results log could not be opened or written' },
+  POKERFACE_ERR_NOTIFY_SOCKET: { message: 'systemd notify socket could not be used' },
   POKERFACE_ERR_SELFTEST_FAILED: { message: 'one or more selftest steps failed', exit: EXIT.FAILURE },
   POKERFACE_ERR_GAME_STATE: { message: 'command not allowed in the current game phase' },
 

@@ -1,0 +1,213 @@
+// The sd_notify protocol (systemd Type=notify): READY=1 once the booth is up, WATCHDOG=1
+// only while the pipeline really works (frames flow and inference answers), STATUS=
+// lines people see in `systemctl status`, EXTEND_TIMEOUT_USEC= while a TensorRT engine
+// is built, STOPPING=1 on shutdown. The transport is injected (notify-socket.ts).
+import type { Logger } from '../log.js';
+import type { CaptureStats, Clock, GameState, InferStats, ModuleHealth } from '../types.js';
+import type { NotifyTransport } from './notify-socket.js';
+
+/** What the notifier reads from the running booth; each may be absent (module off). */
+export interface NotifierSources {
+  frameSource?: { stats(): Pick<CaptureStats, 'lastFrameAgeMs' | 'fps'> } | undefined;
+  detector?: { stats(): Pick<InferStats, 'lastAnswerAgeMs' | 'provider' | 'msP50'> } | undefined;
+  booth?: { state(): Pick<GameState, 'phase'> } | undefined;
+}
+
+export interface Timers {
+  setInterval(cb: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  setInterval: (cb, ms) => setInterval(cb, ms),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};
+
+export interface NotifierOptions {
+  /** null: not under systemd; every call is a no-op */
+  transport: NotifyTransport | null;
+  clock: Clock;
+  log: Logger;
+  /** the watchdog interval systemd asked for (WATCHDOG_USEC in ms), null when none */
+  watchdogMs: number | null;
+  frameMaxAgeMs: number;
+  inferMaxAgeMs: number;
+  /** read on every tick, so modules created after the notifier are seen */
+  sources: () => NotifierSources;
+  /** STATUS= refresh when there is no watchdog (default 10 s) */
+  statusEveryMs?: number;
+  timers?: Timers;
+}
+
+export interface PipelineCheck {
+  ok: boolean;
+  reasons: string[];
+}
+
+/** What other modules may call (services.notifier). */
+export interface NotifierService {
+  /** tell systemd a slow step (TensorRT engine build) needs this much more time; also suspends the inference check for as long */
+  extendTimeout(ms: number): void;
+  /** free-form STATUS= line, e.g. "building TensorRT engine" */
+  status(text: string): void;
+  check(): PipelineCheck;
+}
+
+export class Notifier implements NotifierService {
+  private timer: unknown = null;
+  private readyAt: number | null = null;
+  private inferGraceUntil = Number.NEGATIVE_INFINITY;
+  private last: PipelineCheck = { ok: true, reasons: [] };
+  private withheld = false;
+  private pings = 0;
+  private sendErrors = 0;
+  private lastSendError: string | null = null;
+  private stopped = false;
+
+  constructor(private readonly opts: NotifierOptions) {}
+
+  get enabled(): boolean {
+    return this.opts.transport !== null;
+  }
+
+  get watchdogPings(): number {
+    return this.pings;
+  }
+
+  /** READY=1 and start the watchdog / status ticker. Call when everything else is up. */
+  ready(): void {
+    if (!this.opts.transport || this.readyAt !== null || this.stopped) return;
+    this.readyAt = this.opts.clock.now();
+    this.send(`READY=1\nSTATUS=${this.statusLine(this.check())}`);
+    const wd = this.opts.watchdogMs;
+    // Half the interval, as sd_watchdog_enabled(3) advises: one late tick is not fatal.
+    const every = wd !== null ? Math.max(10, Math.floor(wd / 2)) : (this.opts.statusEveryMs ?? 10_000);
+    const timers = this.opts.timers ?? realTimers;
+    this.timer = timers.setInterval(() => this.tick(), every);
+    this.tick();
+  }
+
+  /** One watchdog/status round; public so tests and a manual clock can drive it. */
+  tick(): void {
+    if (!this.opts.transport || this.stopped) return;
+    const c = this.check();
+    this.last = c;
+    const status = `STATUS=${this.statusLine(c)}`;
+    if (this.opts.watchdogMs === null) {
+      this.send(status);
+      return;
+    }
+    if (c.ok) {
+      if (this.withheld) this.opts.log.info('pipeline healthy again: watchdog pings resume');
+      this.withheld = false;
+      this.pings++;
+      this.send(`WATCHDOG=1\n${status}`);
+    } else {
+      if (!this.withheld) this.opts.log.warn({ reasons: c.reasons }, 'pipeline stuck: watchdog pings withheld, systemd will restart the daemon if this lasts');
+      this.withheld = true;
+      this.send(status);
+    }
+  }
+
+  check(): PipelineCheck {
+    const reasons: string[] = [];
+    const { frameSource, detector } = this.opts.sources();
+    const now = this.opts.clock.now();
+    if (frameSource) {
+      const age = frameSource.stats().lastFrameAgeMs;
+      if (age === null) reasons.push('no camera frame yet');
+      else if (age >= this.opts.frameMaxAgeMs) reasons.push(`no camera frame for ${Math.round(age)} ms`);
+    }
+    if (detector && now >= this.inferGraceUntil) {
+      const age = detector.stats().lastAnswerAgeMs;
+      if (age === null) reasons.push('inference has not answered yet');
+      else if (age >= this.opts.inferMaxAgeMs) reasons.push(`inference silent for ${Math.round(age)} ms`);
+    }
+    return { ok: reasons.length === 0, reasons };
+  }
+
+  extendTimeout(ms: number): void {
+    const extra = Math.max(0, Math.round(ms));
+    this.inferGraceUntil = Math.max(this.inferGraceUntil, this.opts.clock.now() + extra);
+    this.send(`EXTEND_TIMEOUT_USEC=${extra * 1000}`);
+  }
+
+  status(text: string): void {
+    this.send(`STATUS=${oneLine(text)}`);
+  }
+
+  /** STOPPING=1 and stop the ticker; sends nothing after. */
+  stopping(): void {
+    if (this.stopped) return;
+    this.clearTimer();
+    if (this.opts.transport) this.send('STOPPING=1\nSTATUS=stopping');
+    this.stopped = true;
+  }
+
+  /** Stop the ticker without telling systemd anything (used when start fails). */
+  halt(): void {
+    this.clearTimer();
+    this.stopped = true;
+  }
+
+  /** Stop the ticker and release the socket (after stopping(), or instead of it). */
+  close(): void {
+    this.halt();
+    this.opts.transport?.close();
+  }
+
+  health(): ModuleHealth {
+    const reasons = this.withheld ? this.last.reasons.map((r) => `watchdog withheld: ${r}`) : [];
+    if (this.lastSendError) reasons.push(`notify socket: ${this.lastSendError}`);
+    return { name: 'notifier', healthy: reasons.length === 0, reasons };
+  }
+
+  private statusLine(c: PipelineCheck): string {
+    const { frameSource, detector, booth } = this.opts.sources();
+    const parts: string[] = [];
+    if (booth) parts.push(`phase ${booth.state().phase}`);
+    if (frameSource) parts.push(`${frameSource.stats().fps.toFixed(1)} fps`);
+    if (detector) {
+      const s = detector.stats();
+      parts.push(`${s.provider} ${s.msP50.toFixed(1)} ms`);
+    }
+    if (!c.ok) parts.push(`STUCK: ${c.reasons.join('; ')}`);
+    return oneLine(parts.length > 0 ? parts.join(', ') : 'running');
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) (this.opts.timers ?? realTimers).clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private send(message: string): void {
+    const t = this.opts.transport;
+    if (!t || this.stopped) return;
+    t.send(message).then(
+      () => {
+        this.lastSendError = null;
+      },
+      (e: unknown) => {
+        this.sendErrors++;
+        const msg = (e as Error).message;
+        if (this.lastSendError !== msg) this.opts.log.warn({ err: e, errors: this.sendErrors }, 'sd_notify send failed');
+        this.lastSendError = msg;
+      },
+    );
+  }
+}
+
+/** STATUS= is one line: a newline would start a new assignment. */
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ').slice(0, 400);
+}
+
+/** NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID as sd_notify(3)/sd_watchdog_enabled(3) define them. */
+export function notifyEnv(env: NodeJS.ProcessEnv, pid: number): { socket: string | null; watchdogMs: number | null } {
+  const socket = env.NOTIFY_SOCKET && env.NOTIFY_SOCKET.length > 0 ? env.NOTIFY_SOCKET : null;
+  let watchdogMs: number | null = null;
+  const usec = env.WATCHDOG_USEC ? Number(env.WATCHDOG_USEC) : NaN;
+  const forPid = env.WATCHDOG_PID ? Number(env.WATCHDOG_PID) : pid;
+  if (Number.isFinite(usec) && usec > 0 && forPid === pid) watchdogMs = usec / 1000;
+  return { socket, watchdogMs };
+}

@@ -1,0 +1,127 @@
+// The notifier against a real unix datagram socket bound by the test (playing systemd),
+// inside a real Daemon with fake capture and inference modules.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/clock.js';
+import { defaultConfig } from '../../../src/config/load.js';
+import { Daemon, type ModuleSpec } from '../../../src/daemon.js';
+import { silentLogger } from '../../../src/log.js';
+import { notifierServiceModule, notifyModule } from '../../../src/ops/module.js';
+import { bindNotifyReceiver, type NotifyReceiver } from '../../../src/ops/notify-socket.js';
+import type { CaptureStats, InferStats } from '../../../src/types.js';
+
+/** A frame source whose frames stop on demand (a stuck camera). */
+class StallableSource {
+  lastFrameAt = systemClock.now();
+  stalled = false;
+  private timer: NodeJS.Timeout | null = null;
+  start(): Promise<void> {
+    this.timer = setInterval(() => {
+      if (!this.stalled) this.lastFrameAt = systemClock.now();
+    }, 20);
+    return Promise.resolve();
+  }
+  stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    return Promise.resolve();
+  }
+  stats(): Pick<CaptureStats, 'lastFrameAgeMs' | 'fps'> {
+    return { lastFrameAgeMs: systemClock.now() - this.lastFrameAt, fps: this.stalled ? 0 : 50 };
+  }
+}
+
+const fakeDetector = {
+  stats: (): Pick<InferStats, 'lastAnswerAgeMs' | 'provider' | 'msP50'> => ({ lastAnswerAgeMs: 5, provider: 'cpu', msP50: 3 }),
+};
+
+function waitFor(pred: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (pred()) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() > until) {
+        clearInterval(poll);
+        reject(new Error('timed out'));
+      }
+    }, 10);
+  });
+}
+
+describe('sd_notify over a real datagram socket', () => {
+  let dir = '';
+  let rx: NotifyReceiver | null = null;
+  afterEach(() => {
+    rx?.close();
+    rx = null;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('READY, pings while frames flow, none while stalled, pings again, STOPPING', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pokerface-notify-'));
+    const sock = join(dir, 'notify.sock');
+    rx = await bindNotifyReceiver(sock);
+    const got: Array<{ t: number; m: string }> = [];
+    rx.onMessage((m) => got.push({ t: Date.now(), m }));
+
+    const source = new StallableSource();
+    const config = { ...defaultConfig(), systemd: { notify: true, frameMaxAgeMs: 150, inferMaxAgeMs: 1000 } };
+    const env = { NOTIFY_SOCKET: sock, WATCHDOG_USEC: '100000', WATCHDOG_PID: String(process.pid) };
+    const modules: ModuleSpec[] = [
+      notifierServiceModule({ env }),
+      {
+        name: 'capture',
+        create: (ctx) => {
+          ctx.services.frameSource = source;
+          return { name: 'capture', start: () => source.start(), stop: () => source.stop() };
+        },
+      },
+      {
+        name: 'infer',
+        create: (ctx) => {
+          ctx.services.detector = fakeDetector;
+          // what the inference module does while TensorRT builds an engine
+          (ctx.services.notifier as { extendTimeout(ms: number): void }).extendTimeout(30_000);
+          return { name: 'infer', start: () => Promise.resolve(), stop: () => Promise.resolve() };
+        },
+      },
+      notifyModule({ env }),
+    ];
+    const daemon = new Daemon({ config: config, log: silentLogger, modules });
+    await daemon.start();
+    const pings = (): number => got.filter((g) => g.m.includes('WATCHDOG=1')).length;
+    await waitFor(() => pings() >= 4, 2000);
+    expect(got[0]?.m).toBe('EXTEND_TIMEOUT_USEC=30000000');
+    expect(got[1]?.m).toMatch(/^READY=1\nSTATUS=50\.0 fps, cpu 3\.0 ms$/);
+
+    source.stalled = true;
+    const stalledAt = Date.now();
+    await waitFor(() => got.some((g) => g.t > stalledAt && g.m.includes('STUCK: no camera frame')), 2000);
+    const firstStuck = got.findIndex((g) => g.t > stalledAt && g.m.includes('STUCK'));
+    await new Promise((r) => setTimeout(r, 400));
+    // once stuck is reported, no ping follows while the stall lasts
+    expect(got.slice(firstStuck).filter((g) => g.m.includes('WATCHDOG=1'))).toEqual([]);
+    expect(daemon.health().find((h) => h.name === 'notifier')?.healthy).toBe(false);
+
+    source.stalled = false;
+    const before = pings();
+    await waitFor(() => pings() >= before + 2, 2000);
+
+    await daemon.stop();
+    await waitFor(() => got.at(-1)?.m === 'STOPPING=1\nSTATUS=stopping', 1000);
+    const n = got.length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(got.length).toBe(n);
+  });
+
+  it('does nothing when NOTIFY_SOCKET is unset', async () => {
+    const daemon = new Daemon({ config: defaultConfig(), log: silentLogger, modules: [notifyModule({ env: {} })] });
+    await daemon.start();
+    expect((daemon.serviceMap.notifier as { enabled: boolean }).enabled).toBe(false);
+    await daemon.stop();
+  });
+});
