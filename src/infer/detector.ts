@@ -10,6 +10,9 @@
 // A worker that crashes, or does not answer within model.workerTimeoutMs, is terminated
 // and replaced (counted in stats().workerRestarts / timeouts); the frame it held rejects
 // with POKERFACE_ERR_INFER_WORKER / POKERFACE_ERR_INFER_TIMEOUT.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { systemClock } from '../clock.js';
 import { PokerfaceError, isPokerfaceError } from '../errors.js';
@@ -61,6 +64,18 @@ export function defaultWorkerUrl(): URL {
   return new URL(ts ? './worker.ts' : './worker.js', import.meta.url);
 }
 
+/**
+ * Worker code that loads a TypeScript entry through tsx (tests and `tsx` runs from
+ * source; compiled builds load worker.js directly). `--import tsx` in a worker's
+ * execArgv does not register the loader on Node 20, so the worker registers it itself.
+ */
+function tsBootstrap(entry: URL): string {
+  // the ESM build of tsx's API (its exports map: "./esm/api" -> import -> dist/esm/api/index.mjs)
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  const api = pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;
+  return `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(entry.href)}); })`;
+}
+
 const LATENCY_WINDOW = 256;
 const MAX_RESPAWN_DELAY_MS = 30_000;
 
@@ -110,7 +125,7 @@ export class WorkerDetector implements Detector, Lifecycle {
       logLevel: this.opts.logLevel ?? this.opts.log.level ?? 'info',
       ...(this.opts.workerTest === undefined ? {} : { test: this.opts.workerTest }),
     };
-    const w = new Worker(url, { workerData: data, execArgv: url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [] });
+    const w = url.pathname.endsWith('.ts') ? new Worker(tsBootstrap(url), { eval: true, workerData: data }) : new Worker(url, { workerData: data });
     this.worker = w;
     this.ready = false;
     return new Promise<void>((resolve, reject) => {

@@ -81,9 +81,8 @@ function median(v: number[]): number {
 }
 
 /**
- * Parse YOLO label text. Accepts lines `class cx cy w h` (normalised; scaled by `size`)
- * and keras-yolo3 annotation lines `path x1,y1,x2,y2,class ...` (pixels; scaled so the
- * image's larger side is `size` only when imageSize is given — otherwise used as is).
+ * Parse label text: YOLO lines `class cx cy w h` (normalised, scaled by `size`) and
+ * keras-yolo3 annotation lines `path x1,y1,x2,y2,class ...` (pixels, used as they are).
  */
 export function parseLabels(text: string, size: number): WH[] {
   const out: WH[] = [];

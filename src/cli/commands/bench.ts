@@ -1,0 +1,151 @@
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { EXIT, PokerfaceError } from '../../errors.js';
+import { createLogger } from '../../log.js';
+import type { Frame } from '../../types.js';
+import { WorkerDetector } from '../../infer/detector.js';
+import type { StageTimings } from '../../infer/pipeline.js';
+import type { Command } from '../io.js';
+import { loadModelConfig } from './detect.js';
+
+const DEFAULT_PHOTO = 'node_modules/@vladmandic/face-api/demo/sample6.jpg';
+
+function pct(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  return Math.round((s[Math.min(s.length - 1, Math.floor(p * s.length))] as number) * 1000) / 1000;
+}
+
+const r2 = (v: number): number => Math.round(v * 100) / 100;
+
+/**
+ * Frames for the benchmark. Default: a 640x480 frame cut from a face-api demo photo
+ * around its largest face (found by our own detector), so the frame shows one face at
+ * booth distance. An image source is resized to WxH; a video is decoded at WxH.
+ */
+async function loadFrames(source: string | undefined, width: number, height: number, max: number, detector: WorkerDetector): Promise<Frame[]> {
+  const { decodeImage, resizeFrame, cropFrame } = await import('../../infer/image.js');
+  const { isVideoFile, videoFrames } = await import('../../infer/video.js');
+  if (source && isVideoFile(source)) {
+    const frames: Frame[] = [];
+    for await (const f of videoFrames(source, { width, height, maxFrames: max })) frames.push(f);
+    if (frames.length === 0) throw new PokerfaceError('POKERFACE_ERR_IMAGE_DECODE', `${source}: no frames`);
+    return frames;
+  }
+  const photo = await decodeImage(source ?? DEFAULT_PHOTO);
+  if (source) return [await resizeFrame(photo, width, height)];
+  const faces = [...(await detector.detect(photo))].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
+  // a face that fills 40% of the frame height, as a player at the booth would; prefer
+  // the largest face whose cut contains no other face
+  const cut = (box: readonly number[]): { left: number; top: number; w: number; h: number } => {
+    const [bx, by, bw, bh] = box as [number, number, number, number];
+    const h = Math.min(photo.height, bh * 2.5);
+    const w = Math.min(photo.width, (h * width) / height);
+    const left = Math.round(Math.max(0, Math.min(photo.width - w, bx + bw / 2 - w / 2)));
+    const top = Math.round(Math.max(0, Math.min(photo.height - h, by + bh / 2 - h / 2)));
+    return { left, top, w: Math.round(w), h: Math.round(h) };
+  };
+  const alone = faces.find((f) => {
+    const c = cut(f.box);
+    return faces.every((o) => {
+      if (o === f) return true;
+      const ox = o.box[0] + o.box[2] / 2;
+      const oy = o.box[1] + o.box[3] / 2;
+      return ox < c.left || ox > c.left + c.w || oy < c.top || oy > c.top + c.h;
+    });
+  });
+  const main = alone ?? faces[0];
+  if (!main) return [await resizeFrame(photo, width, height)];
+  const { left, top, w, h } = cut(main.box);
+  return [await resizeFrame(await cropFrame(photo, left, top, w, h), width, height)];
+}
+
+export const command: Command = {
+  summary: 'benchmark detection + classification (one JSON object); --peer also runs face-api',
+  usage: [
+    'pokerface bench [--source FILE] [--frames N] [--peer] [--peer-frames N] [--config FILE] [--size WxH]',
+    '',
+    '  --source FILE     image or video to run on (default: a 640x480 one-face cut of a face-api demo photo)',
+    '  --frames N        frames to time (default 500), after 30 warm-up frames',
+    '  --peer            also run @vladmandic/face-api (tiny face detector + expressions) on the same frames',
+    '  --peer-frames N   frames for the peer (default 60; it is much slower)',
+    '  --size WxH        frame size (default 640x480)',
+    '  --config FILE     configuration for the model section (default: built-in defaults, CPU)',
+  ].join('\n'),
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        source: { type: 'string' },
+        frames: { type: 'string', default: '500' },
+        peer: { type: 'boolean', default: false },
+        'peer-frames': { type: 'string', default: '60' },
+        size: { type: 'string', default: '640x480' },
+        config: { type: 'string', short: 'c' },
+        variant: { type: 'string' },
+      },
+    });
+    const n = Number(values.frames);
+    const peerN = Number(values['peer-frames']);
+    const size = /^(\d+)x(\d+)$/.exec(values.size);
+    if (!(n > 0) || !(peerN > 0) || !size) throw new PokerfaceError('POKERFACE_ERR_USAGE', '--frames/--peer-frames must be positive, --size WxH');
+    const width = Number(size[1]);
+    const height = Number(size[2]);
+    const config = loadModelConfig(values.config, io, values.variant);
+    const log = createLogger({ level: io.env.POKERFACE_LOG_LEVEL ?? 'warn', pretty: false, destination: { write: (s: string) => io.err(s) } });
+    const detector = new WorkerDetector({ config, log, logLevel: 'warn' });
+    await detector.start();
+    try {
+      const frames = await loadFrames(values.source, width, height, n, detector);
+      const at = (i: number): Frame => {
+        const f = frames[i % frames.length] as Frame;
+        return { ...f, seq: i };
+      };
+      for (let i = 0; i < 30; i++) await detector.detect(at(i));
+      const stages: Record<keyof StageTimings, number[]> = { preprocess: [], detect: [], classify: [] };
+      const latency: number[] = [];
+      let faces = 0;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        const s = performance.now();
+        const r = await detector.detectTimed(at(i));
+        latency.push(performance.now() - s);
+        faces += r.faces.length;
+        stages.preprocess.push(r.timings.preprocess);
+        stages.detect.push(r.timings.detect);
+        stages.classify.push(r.timings.classify);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const fps = n / seconds;
+      const stat = (v: number[]): { p50: number; p95: number } => ({ p50: pct(v, 0.5), p95: pct(v, 0.95) });
+      const out: Record<string, unknown> = {
+        frames: n,
+        width: (frames[0] as Frame).width,
+        height: (frames[0] as Frame).height,
+        fps: r2(fps),
+        facesPerFrame: r2(faces / n),
+        ms: { preprocess: stat(stages.preprocess), detect: stat(stages.detect), classify: stat(stages.classify), endToEnd: stat(latency) },
+        provider: detector.info().provider,
+        kind: detector.info().kind,
+        variant: config.kind === 'two-stage' ? config.detector.variant : undefined,
+        intraOpThreads: config.intraOpThreads,
+        rssMb: Math.round(process.memoryUsage().rss / 1048576),
+      };
+      if (values.peer) {
+        const { loadPeer } = await import('../../infer/peer.js');
+        const peer = await loadPeer();
+        for (let i = 0; i < 3; i++) await peer.detect(at(i));
+        let peerFaces = 0;
+        const p0 = performance.now();
+        for (let i = 0; i < peerN; i++) peerFaces += (await peer.detect(at(i))).length;
+        const peerFps = peerN / ((performance.now() - p0) / 1000);
+        Object.assign(out, { peer: '@vladmandic/face-api tinyFaceDetector(224)+faceExpressionNet', peerBackend: peer.backend, peerFrames: peerN, peerFacesPerFrame: r2(peerFaces / peerN), peerFps: r2(peerFps), ratio: r2(fps / peerFps) });
+        out.rssMb = Math.round(process.memoryUsage().rss / 1048576);
+      }
+      io.out(JSON.stringify(out));
+    } finally {
+      await detector.close();
+    }
+    return EXIT.OK;
+  },
+};
