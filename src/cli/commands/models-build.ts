@@ -17,13 +17,11 @@ export const command: Command = {
       options: { out: { type: 'string', short: 'o' }, force: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     });
     const { buildModels } = await import('../../infer/convert/build.js');
-    const { version } = await import('../../cli.js');
     const outDir = resolve(io.cwd, values.out ?? 'models');
     const t0 = systemClock.now();
     const outcome = await buildModels({
       outDir,
       force: values.force,
-      producerVersion: version(),
       log: values.json ? undefined : (line) => io.out(line),
     });
     const ms = Math.round(systemClock.now() - t0);

@@ -27,8 +27,6 @@ export interface BuildOptions {
   cacheDir?: string;
   /** installed @vladmandic/face-api folder (default: resolved from node_modules) */
   faceApiDir?: string;
-  /** version string written into the ONNX producer field */
-  producerVersion?: string;
   /** one line per step, for the CLI */
   log?: (line: string) => void;
 }
@@ -150,7 +148,7 @@ export async function buildModels(opts: BuildOptions): Promise<BuildOutcome> {
       size = (await readFile(target)).byteLength;
     } else {
       const weights = await readTfjsWeights(weightsPath);
-      const model = buildExpressionNet(weights, { producerVersion: opts.producerVersion ?? '0', source: `${m.package}@${pkg.version}` });
+      const model = buildExpressionNet(weights, { source: `${m.package}@${pkg.version}` });
       const bytes = encodeModel(model);
       sha = sha256(bytes);
       if (pinned && sha !== m.sha256) {

@@ -97,8 +97,15 @@ function denseBlock4(ctx: Ctx, x: Feature, prefix: string, isFirstLayer: boolean
   return relu(ctx, add(ctx, out1, s234, `${prefix}/sum`), `${prefix}/out`);
 }
 
+/**
+ * Written into the ONNX producer_version. Bump it when the emitted graph changes; it is
+ * not the package version, so the output (and its pinned sha256) stays the same
+ * across pokerface releases that do not touch the converter.
+ */
+export const CONVERTER_VERSION = '1';
+
 export interface ExpressionNetMeta {
-  producerVersion: string;
+  /** where the weights came from, e.g. "@vladmandic/face-api@1.7.15" */
   source: string;
 }
 
@@ -145,7 +152,7 @@ export function buildExpressionNet(weights: Map<string, WeightTensor>, meta: Exp
 
   return g.model({
     producerName: 'pokerface models build',
-    producerVersion: meta.producerVersion,
+    producerVersion: CONVERTER_VERSION,
     docString: `face-api FaceExpressionNet converted from ${meta.source}. Input: RGB 0..255 NHWC 112x112. Output: softmax over ${EXPRESSION_LABELS.join(', ')}.`,
     metadata: { labels: JSON.stringify(EXPRESSION_LABELS), source: meta.source },
   });

@@ -61,7 +61,7 @@ export const EXPRESSION_MODEL = {
   version: '1.7.15',
   licence: 'MIT',
   weightsManifest: 'model/face_expression_model-weights_manifest.json',
-  sha256: '808383ee2606b2a094a440b69dc55a23261603663bcc847fcea7244ac4b244a7',
+  sha256: '42ec655c882b35eca7bf3431426e6afeda93fbfd5ddb78773724bb43ef5fef3b',
   labels: [...EXPRESSION_LABELS],
   inputs: [{ name: 'input', shape: ['N', EXPRESSION_INPUT_SIZE, EXPRESSION_INPUT_SIZE, 3], type: 'float32' }] as TensorInfo[],
   outputs: [{ name: 'emotions', shape: ['N', EXPRESSION_LABELS.length], type: 'float32' }] as TensorInfo[],
