@@ -20,6 +20,7 @@ APT_PACKAGES=(
   libopencv-dev
   chromium
   sqlite3
+  shellcheck
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

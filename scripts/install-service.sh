@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Install pokerface as a systemd service: service user and groups, /etc/pokerface
+# (config + secrets env file), the unit (and the Jetson drop-in on a Jetson), then enable
+# and (re)start it. Idempotent: rerun after an update. See docs/operations.md.
+#
+#   sudo scripts/install-service.sh [--app-dir DIR] [--no-start] [--dry-run]
+#   sudo scripts/install-service.sh --uninstall [--purge] [--dry-run]
+#
+# --dry-run prints every action (prefixed "+ ") instead of doing it; it needs no root.
+set -euo pipefail
+
+SERVICE=pokerface
+SVC_USER=pokerface
+GROUPS_NEEDED=(video render gpio input audio)
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
+# Overridable for tests and unusual layouts.
+SYSTEMD_DIR=${POKERFACE_SYSTEMD_DIR:-/etc/systemd/system}
+ETC_DIR=${POKERFACE_ETC_DIR:-/etc/pokerface}
+STATE_DIR=${POKERFACE_STATE_DIR:-/var/lib/pokerface}
+CACHE_DIR=${POKERFACE_CACHE_DIR:-/var/cache/pokerface}
+TEGRA_RELEASE=${POKERFACE_TEGRA_RELEASE:-/etc/nv_tegra_release}
+
+APP_DIR=$REPO_DIR
+DRY_RUN=0
+UNINSTALL=0
+PURGE=0
+START=1
+
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dry-run) DRY_RUN=1 ;;
+    --uninstall) UNINSTALL=1 ;;
+    --purge) PURGE=1 ;;
+    --no-start) START=0 ;;
+    --app-dir) shift; APP_DIR=${1:?--app-dir needs a folder} ;;
+    --app-dir=*) APP_DIR=${1#--app-dir=} ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "install-service.sh: unknown option $1" >&2; usage >&2; exit 64 ;;
+  esac
+  shift
+done
+
+say() { printf '==> %s\n' "$*"; }
+# Every change goes through run: printed in a dry run, done otherwise.
+run() {
+  if [ "$DRY_RUN" -eq 1 ]; then
+    printf '+ %s\n' "$*"
+  else
+    "$@"
+  fi
+}
+# Write stdin to a file with mode and owner, atomically (through a temp file).
+put_file() {
+  local dest=$1 mode=$2 owner=$3
+  if [ "$DRY_RUN" -eq 1 ]; then
+    printf '+ write %s (mode %s, owner %s)\n' "$dest" "$mode" "$owner"
+    cat >/dev/null
+    return
+  fi
+  local tmp
+  tmp=$(mktemp "$dest.XXXXXX")
+  cat >"$tmp"
+  chmod "$mode" "$tmp"
+  chown "$owner" "$tmp"
+  mv -f "$tmp" "$dest"
+}
+
+if [ "$DRY_RUN" -eq 0 ] && [ "$(id -u)" -ne 0 ]; then
+  echo "install-service.sh: run as root (sudo), or with --dry-run to see the actions" >&2
+  exit 77
+fi
+
+systemctl_available() { command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; }
+sysctl_run() {
+  if [ "$DRY_RUN" -eq 1 ] || systemctl_available; then
+    run systemctl "$@"
+  else
+    say "systemd is not running here: skipped systemctl $*"
+  fi
+}
+
+uninstall() {
+  say "uninstalling the $SERVICE service"
+  if [ -f "$SYSTEMD_DIR/$SERVICE.service" ] || [ "$DRY_RUN" -eq 1 ]; then
+    sysctl_run disable --now "$SERVICE.service"
+  fi
+  run rm -f "$SYSTEMD_DIR/$SERVICE.service"
+  run rm -rf "$SYSTEMD_DIR/$SERVICE.service.d"
+  sysctl_run daemon-reload
+  if [ "$PURGE" -eq 1 ]; then
+    say "purging config, results log, caches and the $SVC_USER user"
+    run rm -rf "$ETC_DIR" "$STATE_DIR" "$CACHE_DIR"
+    if getent passwd "$SVC_USER" >/dev/null; then run userdel "$SVC_USER"; fi
+  else
+    say "kept $ETC_DIR, $STATE_DIR (results log) and the $SVC_USER user; --purge removes them"
+  fi
+}
+
+install() {
+  [ -f "$APP_DIR/bin/pokerface.js" ] || { echo "install-service.sh: $APP_DIR has no bin/pokerface.js (use --app-dir)" >&2; exit 66; }
+  [ -f "$REPO_DIR/systemd/$SERVICE.service" ] || { echo "install-service.sh: $REPO_DIR/systemd/$SERVICE.service missing" >&2; exit 66; }
+  if [ ! -f "$APP_DIR/dist/cli.js" ]; then
+    say "warning: $APP_DIR/dist is missing; run npm run build (scripts/setup.sh does) before starting"
+  fi
+  case "$APP_DIR" in
+    /home/*|/root/*) say "warning: $APP_DIR is under a home folder, which ProtectHome=yes hides from the service; install the app under /opt" ;;
+  esac
+
+  say "groups and service user"
+  for g in "${GROUPS_NEEDED[@]}"; do
+    # SupplementaryGroups= fails the start (216/GROUP) when a group does not exist.
+    getent group "$g" >/dev/null || run groupadd --system "$g"
+  done
+  if getent passwd "$SVC_USER" >/dev/null; then
+    say "user $SVC_USER exists"
+  else
+    run useradd --system --user-group --home-dir "$STATE_DIR" --no-create-home --shell /usr/sbin/nologin --comment "pokerface booth daemon" "$SVC_USER"
+  fi
+
+  say "folders"
+  run install -d -m 0750 -o root -g "$SVC_USER" "$ETC_DIR"
+  run install -d -m 0750 -o "$SVC_USER" -g "$SVC_USER" "$STATE_DIR" "$CACHE_DIR" "$CACHE_DIR/trt"
+
+  say "configuration"
+  if [ -f "$ETC_DIR/config.yaml" ]; then
+    say "kept $ETC_DIR/config.yaml"
+  else
+    run install -m 0640 -o root -g "$SVC_USER" "$APP_DIR/config/default.yaml" "$ETC_DIR/config.yaml"
+  fi
+  if [ -f "$ETC_DIR/$SERVICE.env" ]; then
+    say "kept $ETC_DIR/$SERVICE.env"
+  else
+    local token
+    token=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+    sed "s/^POKERFACE_API_TOKEN=__GENERATED__$/POKERFACE_API_TOKEN=$token/" "$REPO_DIR/systemd/$SERVICE.env.example" |
+      put_file "$ETC_DIR/$SERVICE.env" 0640 "root:$SVC_USER"
+    say "wrote $ETC_DIR/$SERVICE.env with a new random API token"
+  fi
+
+  say "unit"
+  # The unit names /opt/pokerface; point it at the real app folder.
+  sed "s#/opt/pokerface#$APP_DIR#g" "$REPO_DIR/systemd/$SERVICE.service" | put_file "$SYSTEMD_DIR/$SERVICE.service" 0644 root:root
+  if [ -f "$TEGRA_RELEASE" ]; then
+    say "Jetson detected ($TEGRA_RELEASE): adding the jetson.conf drop-in"
+    run install -d -m 0755 "$SYSTEMD_DIR/$SERVICE.service.d"
+    run install -m 0644 "$REPO_DIR/systemd/jetson.conf" "$SYSTEMD_DIR/$SERVICE.service.d/jetson.conf"
+  fi
+  if command -v systemd-analyze >/dev/null 2>&1 && [ "$DRY_RUN" -eq 0 ]; then
+    systemd-analyze verify "$SYSTEMD_DIR/$SERVICE.service" || say "warning: systemd-analyze verify reported problems (above)"
+  fi
+
+  sysctl_run daemon-reload
+  sysctl_run enable "$SERVICE.service"
+  if [ "$START" -eq 1 ]; then
+    # restart, not start: a rerun after an update must load the new code and unit
+    sysctl_run restart "$SERVICE.service"
+    say "started; follow it with: journalctl -u $SERVICE -f"
+  else
+    say "enabled, not started (--no-start)"
+  fi
+}
+
+if [ "$UNINSTALL" -eq 1 ]; then uninstall; else install; fi
