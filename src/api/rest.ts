@@ -253,6 +253,8 @@ export class RestServer implements Lifecycle {
         .send(statusPageHtml(config.boothId));
     });
 
+    app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
+
     app.get('/api/health', { schema: { summary: 'healthy only when capture, inference, player and MQTT are', response: { 200: S.HealthBody, 503: S.HealthBody } } }, async (_req, reply) => {
       const h = healthReport(svc, config);
       return reply.code(h.healthy ? 200 : 503).send(h);
@@ -323,7 +325,9 @@ export class RestServer implements Lifecycle {
       if (!config.api.snapshot) throw err('POKERFACE_ERR_SNAPSHOT_DISABLED');
       if (config.api.token === '') throw err('POKERFACE_ERR_API_FORBIDDEN');
       if (!this.snapshotAuthorized(req)) {
-        void reply.header('www-authenticate', 'Basic realm="pokerface", charset="UTF-8"');
+        // a person opening the URL gets the browser's login prompt; the status page (which
+        // asks for the token itself) must not, or the browser would hold its fetch on a dialog
+        if (req.headers['x-pokerface-page'] === undefined) void reply.header('www-authenticate', 'Basic realm="pokerface", charset="UTF-8"');
         throw err('POKERFACE_ERR_API_UNAUTHORIZED', 'send the token as bearer, as the basic-auth password, or get a session (POST /api/session)');
       }
       if (!svc.frameSource) throw err('POKERFACE_ERR_API_UNAVAILABLE', 'capture is not running');

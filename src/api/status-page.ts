@@ -56,7 +56,7 @@ function loadStatus(){fetch('api/status').then(function(r){return r.json()}).the
   text('mqtt',s.mqtt?(s.mqtt.connected?'connected':'offline')+', '+s.mqtt.queued+' queued':'off');
   $('snapbox').hidden=!s.snapshot}).catch(function(){var b=$('health');b.textContent='no answer';b.className='badge bad'})}
 var snapTimer=null;
-function snapLoop(){var img=$('snap');fetch('api/snapshot.jpg',{credentials:'same-origin'}).then(function(r){
+function snapLoop(){var img=$('snap');fetch('api/snapshot.jpg',{credentials:'same-origin',headers:{'x-pokerface-page':'1'}}).then(function(r){
   if(r.status===401){$('login').hidden=false;return null}return r.ok?r.blob():null}).then(function(b){
   if(b){var old=img.src;img.src=URL.createObjectURL(b);if(old)URL.revokeObjectURL(old);$('login').hidden=true}
   snapTimer=setTimeout(snapLoop,1000)}).catch(function(){snapTimer=setTimeout(snapLoop,3000)})}

@@ -1,0 +1,99 @@
+// The staff modules inside a real Daemon: embedded aedes broker, MQTT client (forced to
+// MQTT 3.1.1), REST; Home Assistant discovery; a REST restart that stops cleanly.
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load.js';
+import { Daemon, ExitRequests, type ModuleSpec } from '../../../src/daemon.js';
+import { silentLogger } from '../../../src/log.js';
+import { apiModule, brokerModule, mqttModule } from '../../../src/api/module.js';
+import type { EmbeddedBroker } from '../../../src/api/broker.js';
+import type { RestServer } from '../../../src/api/rest.js';
+import { FakeBooth } from '../../unit/api/fakes.js';
+import { Watcher, until } from './brokers.js';
+
+const boothModule = (booth: FakeBooth): ModuleSpec => ({
+  name: 'booth',
+  create(ctx) {
+    ctx.services.booth = booth;
+    return { name: 'booth', start: async () => undefined, stop: async () => undefined };
+  },
+});
+
+describe('staff modules in the daemon with the embedded broker', () => {
+  it('serves MQTT on the embedded broker, Home Assistant discovery, requests, and a clean REST restart', async () => {
+    const config = parseConfig(
+      [
+        'boothId: emb',
+        'mqtt:',
+        '  url: embedded',
+        '  embeddedHost: 127.0.0.1',
+        '  embeddedPort: 0',
+        '  protocolVersion: 5',
+        '  homeAssistant: { enabled: true }',
+        'api:',
+        '  host: 127.0.0.1',
+        '  port: 0',
+        '  token: tok',
+      ].join('\n'),
+      'test',
+    );
+    const booth = new FakeBooth();
+    booth.current = { phase: 'attract', mode: null, level: null, clip: null, since: performance.now() };
+    const exits = new ExitRequests();
+    const requested: Array<[number, string]> = [];
+    const daemon = new Daemon({
+      config,
+      log: silentLogger,
+      modules: [boothModule(booth), brokerModule(), mqttModule(), apiModule()],
+      onExitRequest: (c, r) => {
+        requested.push([c, r]);
+        exits.request(c, r);
+      },
+    });
+    await daemon.start();
+    const services = daemon.serviceMap;
+    const broker = services.broker as EmbeddedBroker;
+    const api = services.api as RestServer;
+    const w = new Watcher(broker.url());
+    try {
+      await w.subscribe('pokerface/emb/#');
+      await w.subscribe('homeassistant/#');
+      await w.waitFor((g) => g.some((m) => m.topic === 'pokerface/emb/available' && m.payload === 'online'));
+      expect(JSON.parse(w.on('pokerface/emb/state')[0]?.payload ?? '{}')).toMatchObject({ v: 1, phase: 'attract' });
+      const discovery = w.got.filter((m) => m.topic.startsWith('homeassistant/'));
+      expect(discovery.map((m) => m.topic).sort()).toEqual([
+        'homeassistant/binary_sensor/pokerface_emb/player_present/config',
+        'homeassistant/button/pokerface_emb/start/config',
+        'homeassistant/button/pokerface_emb/stop/config',
+        'homeassistant/sensor/pokerface_emb/last_result/config',
+        'homeassistant/sensor/pokerface_emb/phase/config',
+        'homeassistant/sensor/pokerface_emb/score/config',
+      ]);
+      const start = JSON.parse(discovery.find((m) => m.topic.includes('/button/pokerface_emb/start/'))?.payload ?? '{}') as Record<string, unknown>;
+      expect(start).toMatchObject({ command_topic: 'pokerface/emb/request/start', availability_topic: 'pokerface/emb/available' });
+
+      // Home Assistant restarted: discovery is sent again
+      const before = w.got.filter((m) => m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config')).length;
+      await w.client.publishAsync('homeassistant/status', 'online', { qos: 1 });
+      await w.waitFor((g) => g.filter((m) => m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config')).length >= before + 6);
+
+      // the Home Assistant button payload works as a request
+      await w.client.publishAsync('pokerface/emb/request/start', start.payload_press as string, { qos: 1 });
+      await w.waitFor((g) => g.some((m) => m.topic === 'pokerface/emb/response/start'));
+      expect(JSON.parse(w.on('pokerface/emb/response/start')[0]?.payload ?? '{}')).toEqual({ v: 1, transaction: 'homeassistant', ok: true });
+      expect(booth.calls).toEqual(['start {}']);
+
+      // REST restart: 202, the daemon stops cleanly (MQTT says "stopped") and exits 75
+      const res = await fetch(`${api.url()}/api/restart`, { method: 'POST', headers: { authorization: 'Bearer tok' } });
+      expect(res.status).toBe(202);
+      await until(() => requested.length === 1, 2000, 'exit request');
+      expect(requested[0]?.[0]).toBe(75);
+      const stopping = daemon.stop();
+      await w.waitFor((g) => g.some((m) => m.topic === 'pokerface/emb/available' && m.payload === 'stopped'), 5000);
+      await stopping;
+      expect(w.on('pokerface/emb/available').map((m) => m.payload)).not.toContain('offline');
+    } finally {
+      await w.close();
+      await daemon.stop();
+    }
+  });
+});
