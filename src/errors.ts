@@ -81,6 +81,7 @@ export const ERRORS = {
   POKERFACE_ERR_NOTIFY_SOCKET: { message: 'systemd notify socket could not be used' },
   POKERFACE_ERR_SELFTEST_FAILED: { message: 'one or more selftest steps failed', exit: EXIT.FAILURE },
   POKERFACE_ERR_GAME_STATE: { message: 'command not allowed in the current game phase' },
+  POKERFACE_ERR_BOOTH_NOT_READY: { message: 'the booth is not running or a service it needs is missing' },
 
   POKERFACE_ERR_SHUTDOWN_TIMEOUT: { message: 'clean shutdown took longer than the deadline', exit: EXIT.SOFTWARE },
   POKERFACE_ERR_RESTART_REQUESTED: { message: 'restart requested by staff', exit: EXIT.TEMPFAIL },

@@ -1,0 +1,473 @@
+// The booth runner: connects the pure judge to the camera, the detector, the player,
+// the buttons and the results log, and offers BoothControl to the staff interfaces.
+//
+// Frames go to the detector "latest wins": at most one detect() in flight; a frame
+// arriving meanwhile waits in a single slot (copied, since the source reuses its
+// buffer), and a newer one replaces it and counts as dropped. Nothing queues.
+import { PokerfaceError, isPokerfaceError } from '../errors.js';
+import { Judge } from '../judge/judge.js';
+import { judgeRules } from '../judge/rules.js';
+import type { Effect, JudgeSink } from '../judge/types.js';
+import type { Logger } from '../log.js';
+import type { FrozenConfig } from '../config/schema.js';
+import { BUTTONS } from '../types.js';
+import type {
+  BoothControl,
+  ButtonEvent,
+  ButtonName,
+  ButtonSource,
+  Clock,
+  CommandResult,
+  Detector,
+  Face,
+  Frame,
+  FrameSource,
+  GameEvent,
+  GameState,
+  Lifecycle,
+  ModuleHealth,
+  MonoMs,
+  Off,
+  Player,
+  PlayerEvent,
+  ResultsStore,
+  RoundResult,
+  ScoreSample,
+  VirtualButtons,
+} from '../types.js';
+
+/** The part of the media library (services.media) the booth uses. */
+export interface MediaPicker {
+  /** a random clip of media/<mode or folder>/<level>/, or null when there is none */
+  pick(mode: string, level: number): string | null;
+  /** the idle loop clip, or null */
+  attract(): string | null;
+}
+
+export interface IntervalTimers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export const realIntervals: IntervalTimers = {
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};
+
+export interface BoothDeps {
+  config: Pick<FrozenConfig, 'game' | 'camera'>;
+  log: Logger;
+  clock: Clock;
+  frameSource?: FrameSource | undefined;
+  detector?: Detector | undefined;
+  player?: Player | undefined;
+  media?: MediaPicker | undefined;
+  buttons?: (ButtonSource & VirtualButtons) | undefined;
+  results?: ResultsStore | undefined;
+  timers?: IntervalTimers;
+  /** how often timeouts are checked (ms); default 50 */
+  tickMs?: number;
+  /** event and round id prefix; default: start time in base 36 */
+  idPrefix?: string;
+}
+
+export interface BoothStats {
+  /** frames handed to us by the source */
+  frames: number;
+  /** frames the detector answered */
+  detected: number;
+  /** frames replaced in the waiting slot before the detector could take them */
+  dropped: number;
+  detectErrors: number;
+  /** times the judge was told the camera (or inference) went away */
+  cameraLost: number;
+  cameraDown: boolean;
+}
+
+interface Slot {
+  frame: Frame;
+  buf: Uint8Array;
+}
+
+const REQUIRED = ['frameSource', 'detector', 'player', 'media', 'buttons'] as const;
+
+export class BoothRunner implements Lifecycle {
+  readonly name = 'booth';
+  /** services.booth: what the staff interfaces use (start/stop here are staff commands) */
+  readonly control: BoothControl;
+
+  private judge: Judge | null = null;
+  private running = false;
+  private subscribed = false;
+  private timer: unknown = null;
+
+  private readonly stateCbs = new Set<(s: GameState) => void>();
+  private readonly eventCbs = new Set<(e: GameEvent) => void>();
+  private readonly scoreCbs = new Set<(s: ScoreSample) => void>();
+  private readonly resultCbs = new Set<(r: RoundResult) => void>();
+
+  private score: ScoreSample | null = null;
+  private faces: { ts: MonoMs; width: number; height: number; faces: Face[] } | null = null;
+
+  // latest-wins hand-off to the detector
+  private busy = false;
+  private waiting: Slot | null = null;
+  private readonly slots: Slot[] = [];
+  private inFlight: Slot | null = null;
+
+  // camera/inference watchdog
+  private lastFrameAt: MonoMs = 0;
+  private lastAnswerAt: MonoMs = 0;
+  private reconnects = 0;
+  private cameraDown = false;
+
+  /** the clip the booth asked the player for this round (to tell it from the attract loop) */
+  private roundClip: string | null = null;
+
+  private readonly counters: Omit<BoothStats, 'cameraDown'> = { frames: 0, detected: 0, dropped: 0, detectErrors: 0, cameraLost: 0 };
+
+  constructor(private readonly deps: BoothDeps) {
+    this.control = {
+      state: () => this.state(),
+      lastScore: () => this.score,
+      lastFaces: () => this.faces,
+      onState: (cb) => subscribe(this.stateCbs, cb),
+      onEvent: (cb) => subscribe(this.eventCbs, cb),
+      onScore: (cb) => subscribe(this.scoreCbs, cb),
+      onResult: (cb) => subscribe(this.resultCbs, cb),
+      press: (name) => this.press(name),
+      start: (opts) => this.staffStart(opts),
+      stop: () => this.staffStop(),
+    };
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const { deps } = this;
+    const now = deps.clock.now();
+    const missing = this.missing();
+    if (missing.length > 0) deps.log.error({ missing }, `booth cannot play: missing ${missing.join(', ')}`);
+    this.judge = new Judge(judgeRules(deps.config), this.sink, {
+      idPrefix: deps.idPrefix ?? Math.round(deps.clock.wall()).toString(36),
+      wallOffsetMs: deps.clock.wall() - now,
+    });
+    this.lastFrameAt = now;
+    this.lastAnswerAt = now;
+    this.reconnects = deps.frameSource?.stats().reconnects ?? 0;
+    this.cameraDown = false;
+    this.busy = false;
+    this.waiting = null;
+    this.running = true;
+    if (!this.subscribed) {
+      // the sources have no unsubscribe: subscribe once, and ignore them while stopped
+      this.subscribed = true;
+      deps.frameSource?.onFrame((f) => this.onFrame(f));
+      deps.player?.onEvent((e) => this.onPlayerEvent(e));
+      deps.buttons?.onButton((e) => this.onButton(e));
+    }
+    this.judge.start(now);
+    const timers = deps.timers ?? realIntervals;
+    this.timer = timers.setInterval(() => this.tick(), deps.tickMs ?? 50);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.timer !== null) (this.deps.timers ?? realIntervals).clearInterval(this.timer);
+    this.timer = null;
+    this.waiting = null;
+    const off: Partial<Record<ButtonName, 'off'>> = {};
+    for (const b of BUTTONS) off[b] = 'off';
+    this.safely('lights off', () => this.deps.buttons?.setLights(off));
+  }
+
+  health(): ModuleHealth {
+    const reasons: string[] = [];
+    for (const m of this.missing()) reasons.push(`service ${m} is missing`);
+    if (!this.running) reasons.push('booth is not running');
+    const { frameSource, detector, player } = this.deps;
+    const cam = frameSource?.stats();
+    if (cam?.state === 'failed') reasons.push(`camera failed${cam.lastError ? `: ${cam.lastError.message}` : ''}`);
+    if (detector && !detector.stats().healthy) reasons.push('detector unhealthy');
+    if (player && !player.stats().healthy) reasons.push('player unhealthy');
+    if (this.cameraDown) reasons.push('no faces from the camera and detector lately');
+    return { name: this.name, healthy: reasons.length === 0, reasons };
+  }
+
+  stats(): BoothStats {
+    return { ...this.counters, cameraDown: this.cameraDown };
+  }
+
+  // ------------------------------------------------------------------ staff control (services.booth)
+
+  state(): GameState {
+    return this.judge?.state() ?? { phase: 'attract', mode: null, level: null, clip: null, since: 0 };
+  }
+
+  press(name: ButtonName): CommandResult {
+    if (!(BUTTONS as readonly string[]).includes(name)) return fail('POKERFACE_ERR_UNKNOWN_BUTTON', `${String(name)} (known: ${BUTTONS.join(', ')})`);
+    const buttons = this.deps.buttons;
+    if (!this.running || !buttons) return fail('POKERFACE_ERR_BOOTH_NOT_READY', buttons ? 'booth is not running' : 'no buttons service');
+    try {
+      // the same path as a real button: the event comes back through onButton
+      buttons.pressVirtual(name, 'press');
+      return { ok: true };
+    } catch (e) {
+      return failFrom(e);
+    }
+  }
+
+  staffStart(opts: { mode?: string; level?: number } = {}): CommandResult {
+    const judge = this.judge;
+    if (!this.running || !judge) return fail('POKERFACE_ERR_BOOTH_NOT_READY', 'booth is not running');
+    return judge.staffStart(this.deps.clock.now(), opts);
+  }
+
+  staffStop(): CommandResult {
+    const judge = this.judge;
+    if (!this.running || !judge) return fail('POKERFACE_ERR_BOOTH_NOT_READY', 'booth is not running');
+    return judge.staffStop(this.deps.clock.now());
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  private onButton(e: ButtonEvent): void {
+    if (!this.running) return;
+    this.safely('button', () => this.judge?.button(e));
+  }
+
+  private onFrame(f: Frame): void {
+    if (!this.running) return;
+    this.counters.frames++;
+    this.lastFrameAt = this.deps.clock.now();
+    if (!this.deps.detector) return;
+    if (this.busy) {
+      if (this.waiting) this.counters.dropped++;
+      this.waiting = this.keep(f);
+      return;
+    }
+    this.detect(f, null);
+  }
+
+  /** Copy a frame into a slot that is not being detected (the source reuses its buffer). */
+  private keep(f: Frame): Slot {
+    let slot = this.slots.find((s) => s !== this.inFlight && s.buf.byteLength >= f.data.byteLength);
+    if (!slot) {
+      // at most two slots of the current size: one in flight, one waiting
+      if (this.slots.length >= 2) this.slots.splice(this.slots.findIndex((s) => s !== this.inFlight), 1);
+      const buf = new Uint8Array(f.data.byteLength);
+      slot = { buf, frame: { ...f, data: buf } };
+      this.slots.push(slot);
+    }
+    slot.buf.set(f.data);
+    const fr = slot.frame;
+    fr.seq = f.seq;
+    fr.ts = f.ts;
+    fr.width = f.width;
+    fr.height = f.height;
+    fr.format = f.format;
+    fr.data = slot.buf.byteLength === f.data.byteLength ? slot.buf : slot.buf.subarray(0, f.data.byteLength);
+    return slot;
+  }
+
+  private detect(f: Frame, slot: Slot | null): void {
+    const detector = this.deps.detector;
+    if (!detector) return;
+    this.busy = true;
+    this.inFlight = slot;
+    const { ts, width, height } = f;
+    let p: Promise<Face[]>;
+    try {
+      p = detector.detect(f);
+    } catch (e) {
+      p = Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    p.then(
+      (faces) => this.onFaces(ts, width, height, faces),
+      (e: unknown) => this.onDetectError(e),
+    ).finally(() => {
+      this.busy = false;
+      this.inFlight = null;
+      const next = this.waiting;
+      this.waiting = null;
+      if (next && this.running) this.detect(next.frame, next);
+    }).catch((e: unknown) => this.deps.log.error({ err: e }, 'booth frame hand-off failed'));
+  }
+
+  private onFaces(ts: MonoMs, width: number, height: number, faces: Face[]): void {
+    if (!this.running) return;
+    this.counters.detected++;
+    this.lastAnswerAt = this.deps.clock.now();
+    this.faces = { ts, width, height, faces };
+    if (this.cameraDown) {
+      const st = this.deps.frameSource?.stats().state;
+      if (st === undefined || st === 'running') {
+        this.cameraDown = false;
+        this.safely('camera back', () => this.judge?.cameraBack(ts));
+      }
+    }
+    this.safely('faces', () => this.judge?.faces(ts, faces, width, height));
+  }
+
+  private onDetectError(e: unknown): void {
+    if (isPokerfaceError(e, 'POKERFACE_ERR_INFER_DROPPED')) return;
+    const n = ++this.counters.detectErrors;
+    // a failing detector fails every frame: log the first few, then every 100th
+    if (n <= 3 || n % 100 === 0) this.deps.log.warn({ err: e, count: n }, 'face detection failed');
+  }
+
+  private onPlayerEvent(e: PlayerEvent): void {
+    if (!this.running) return;
+    const judge = this.judge;
+    if (!judge) return;
+    this.safely(`player ${e.type}`, () => {
+      switch (e.type) {
+        case 'started':
+          if (e.clip === this.roundClip) judge.clipStarted(e.clip, e.ts);
+          break;
+        case 'ended':
+          if (e.clip === this.roundClip) judge.clipEnded(e.clip, e.ts);
+          break;
+        case 'failed':
+          if (e.clip === this.roundClip) judge.clipFailed(e.clip, e.ts, e.reason);
+          else this.deps.log.warn({ clip: e.clip, reason: e.reason }, 'clip failed to play');
+          break;
+        case 'restarted':
+          this.deps.log.warn({ reason: e.reason, restarts: e.restarts }, 'player restarted');
+          judge.playerRestarted(e.ts, e.reason);
+          break;
+      }
+    });
+  }
+
+  private tick(): void {
+    if (!this.running) return;
+    const now = this.deps.clock.now();
+    this.watchCamera(now);
+    this.safely('tick', () => this.judge?.tick(now));
+  }
+
+  /** Stalls, capture restarts and inference that stopped answering all read as "camera lost". */
+  private watchCamera(now: MonoMs): void {
+    const src = this.deps.frameSource;
+    if (!src || !this.deps.detector) return;
+    const st = src.stats();
+    const stallMs = this.deps.config.camera.stallMs;
+    let reason: string | null = null;
+    if (st.reconnects > this.reconnects) reason = `capture restarted (${st.reconnects} restarts)`;
+    else if (st.state === 'restarting' || st.state === 'failed') reason = `capture ${st.state}`;
+    else if (now - this.lastFrameAt > stallMs) reason = `no camera frame for ${Math.round(now - this.lastFrameAt)} ms`;
+    else if (now - this.lastAnswerAt > stallMs) reason = `no detector answer for ${Math.round(now - this.lastAnswerAt)} ms`;
+    this.reconnects = st.reconnects;
+    if (reason && !this.cameraDown) {
+      this.cameraDown = true;
+      this.counters.cameraLost++;
+      this.deps.log.warn({ reason }, 'camera lost');
+      this.safely('camera lost', () => this.judge?.cameraLost(now, reason));
+    }
+  }
+
+  // ------------------------------------------------------------------ outputs
+
+  private readonly sink: JudgeSink = {
+    state: (s) => this.emit(this.stateCbs, s),
+    event: (e) => {
+      this.deps.log.info({ event: e.type, phase: e.phase, mode: e.mode, level: e.level, clip: e.clip, outcome: e.outcome, reason: e.reason }, `game ${e.type}`);
+      this.emit(this.eventCbs, e);
+    },
+    score: (s) => {
+      this.score = s;
+      this.emit(this.scoreCbs, s);
+    },
+    result: (r) => {
+      const rec: RoundResult = { ...r, endedAt: this.deps.clock.wall() };
+      this.safely('results log', () => this.deps.results?.append(rec));
+      this.emit(this.resultCbs, rec);
+    },
+    effect: (e) => this.effect(e),
+  };
+
+  private effect(e: Effect): void {
+    const { player, media, buttons, log } = this.deps;
+    switch (e.type) {
+      case 'playAttract': {
+        this.roundClip = null;
+        const clip = media?.attract() ?? null;
+        if (!player) return;
+        if (clip) this.later('play attract', player.playAttract(clip));
+        else this.later('stop clip', player.stopClip());
+        return;
+      }
+      case 'playClip': {
+        const clip = media?.pick(e.media, e.level) ?? null;
+        this.roundClip = clip;
+        const now = this.deps.clock.now();
+        if (!clip || !player) {
+          const why = !player ? 'no player' : !media ? 'no media library' : `no clip in ${e.media}/${e.level}`;
+          log.error({ mode: e.mode, level: e.level }, `cannot play a round clip: ${why}`);
+          this.judge?.clipFailed(clip ?? '', now, why);
+          return;
+        }
+        player.play(clip).catch((err: unknown) => {
+          // the player usually reports a failed event too; the judge ignores the second
+          log.warn({ clip, err }, 'play failed');
+          if (this.running && this.roundClip === clip) this.safely('clip failed', () => this.judge?.clipFailed(clip, this.deps.clock.now(), (err as Error).message));
+        });
+        return;
+      }
+      case 'stopClip':
+        this.roundClip = null;
+        if (player) this.later('stop clip', player.stopClip());
+        return;
+      case 'showText':
+        if (player) this.later('show text', player.showText(e.text, e.ms));
+        return;
+      case 'lights':
+        this.safely('lights', () => buttons?.setLights(e.lights));
+        return;
+    }
+  }
+
+  private missing(): string[] {
+    return REQUIRED.filter((k) => this.deps[k] === undefined);
+  }
+
+  private later(what: string, p: Promise<void>): void {
+    p.catch((err: unknown) => this.deps.log.warn({ err }, `${what} failed`));
+  }
+
+  private emit<T>(cbs: Set<(v: T) => void>, v: T): void {
+    for (const cb of cbs) {
+      try {
+        cb(v);
+      } catch (e) {
+        this.deps.log.error({ err: e }, 'booth listener threw');
+      }
+    }
+  }
+
+  /** A throw from the judge or a service must not take the frame loop down; it is a bug, logged loudly. */
+  private safely(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.deps.log.error({ err: e }, `booth: ${what} failed`);
+    }
+  }
+}
+
+function subscribe<T>(set: Set<(v: T) => void>, cb: (v: T) => void): Off {
+  set.add(cb);
+  return () => void set.delete(cb);
+}
+
+function fail(code: 'POKERFACE_ERR_UNKNOWN_BUTTON' | 'POKERFACE_ERR_BOOTH_NOT_READY', message: string): CommandResult {
+  return { ok: false, code, message: new PokerfaceError(code, message).message };
+}
+
+function failFrom(e: unknown): CommandResult {
+  if (isPokerfaceError(e)) return { ok: false, code: e.code, message: e.message };
+  return { ok: false, code: 'POKERFACE_ERR_BOOTH_NOT_READY', message: (e as Error).message };
+}
