@@ -25,6 +25,7 @@ export const CameraSchema = T.Object(
         flipMethod: T.Integer({ minimum: 0, maximum: 7, default: 0, description: 'nvvidconv flip-method (jetson-csi)' }),
         device: T.String({ default: '/dev/video0', description: 'V4L2 device (usb)' }),
         pipeline: T.String({ default: '', description: 'free-form source pipeline up to the caps (custom); the raw BGR sink is appended' }),
+        sync: T.Boolean({ default: false, description: 'fdsink sync=true: pace a file pipeline (custom filesrc) at its frame rate' }),
         gstLaunch: T.String({ default: 'gst-launch-1.0', description: 'gst-launch-1.0 executable' }),
       },
       { additionalProperties: false, default: {} },

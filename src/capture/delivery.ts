@@ -1,0 +1,190 @@
+// The hand-off from a backend to the one consumer, "latest wins".
+//
+// Contract (see also docs/capture.md):
+// - The consumer's callback is synchronous. `frame.data` (and the buffer behind it) is
+//   only valid during the call: the source writes the next frame into it afterwards.
+//   A consumer that keeps pixels (e.g. to start an inference) copies them in the call.
+//   The Frame object itself is fresh per call, so seq/ts may be kept.
+// - Busy signal: a consumer that is busy (say its inference is still in flight) returns
+//   `false` from the callback. That frame counts as dropped. Any other return value
+//   (including undefined) means the frame was taken.
+// - Frames are handed on from a setImmediate after the I/O that completed them. If a
+//   newer frame completes before the consumer was handed the previous one (the event
+//   loop was busy), the older one is dropped and counted. Nothing is ever queued.
+// - Frames completed by the backend but dropped upstream (a worker behind) count too.
+import type { Clock, Frame, PixelFormat } from '../types.js';
+import { PokerfaceError } from '../errors.js';
+import { FrameTransform, frameBytes, type Geometry } from './transform.js';
+
+export type FrameCallback = (f: Frame) => unknown;
+
+export type Defer = (fn: () => void) => () => void;
+
+/** Hand frames on at once, inside the push (tests that want no event-loop turn). */
+export const deferSync: Defer = (fn) => {
+  fn();
+  return () => {};
+};
+
+export const deferImmediate: Defer = (fn) => {
+  const h = setImmediate(fn);
+  return () => clearImmediate(h);
+};
+
+export class FrameDelivery {
+  /** frames completed by the backend (delivered + dropped) */
+  captured = 0;
+  delivered = 0;
+  dropped = 0;
+  consumerErrors = 0;
+  lastCaptureAt: number | null = null;
+
+  private readonly inBytes: number;
+  private readonly transform: FrameTransform;
+  private fill: Uint8Array;
+  private ready: Uint8Array;
+  private filled = 0;
+  private pending = false;
+  private pendingSeq = 0;
+  private pendingTs = 0;
+  private lastTs = -Infinity;
+  private seq = 0;
+  private cancelFlush: (() => void) | null = null;
+  private readonly cbs: FrameCallback[] = [];
+  private readonly flush = (): void => this.deliver();
+
+  constructor(
+    private readonly geometry: Geometry,
+    private readonly clock: Clock,
+    private readonly defer: Defer = deferImmediate,
+    /** told of every completed frame (watchdog, state) */
+    private readonly onCapture: () => void = () => {},
+    private readonly onConsumerError: (e: unknown, count: number) => void = () => {},
+  ) {
+    this.inBytes = frameBytes(geometry.width, geometry.height, geometry.format);
+    this.transform = new FrameTransform(geometry);
+    this.fill = new Uint8Array(this.inBytes);
+    this.ready = new Uint8Array(this.inBytes);
+  }
+
+  get frameBytes(): number {
+    return this.inBytes;
+  }
+
+  get format(): PixelFormat {
+    return this.geometry.format;
+  }
+
+  onFrame(cb: FrameCallback): void {
+    this.cbs.push(cb);
+  }
+
+  /** A new backend session: a partial frame from the old one must not be completed. */
+  resetStream(): void {
+    this.filled = 0;
+  }
+
+  /** Bytes left over in the stream (a partial frame), e.g. when the child exits. */
+  get partialBytes(): number {
+    return this.filled;
+  }
+
+  /** A chunk of a raw stream of back-to-back frames. */
+  pushBytes(chunk: Uint8Array): void {
+    let off = 0;
+    const n = chunk.byteLength;
+    while (off < n) {
+      const take = Math.min(this.inBytes - this.filled, n - off);
+      this.fill.set(take === n && off === 0 ? chunk : chunk.subarray(off, off + take), this.filled);
+      this.filled += take;
+      off += take;
+      if (this.filled === this.inBytes) {
+        this.filled = 0;
+        this.complete();
+      }
+    }
+  }
+
+  /** One whole frame from a backend that hands frames out already cut. */
+  pushFrame(data: Uint8Array, width: number, height: number): PokerfaceError | null {
+    if (width !== this.geometry.width || height !== this.geometry.height || data.byteLength !== this.inBytes) {
+      return new PokerfaceError(
+        'POKERFACE_ERR_CAMERA_FRAME_SIZE',
+        `got ${width}x${height} (${data.byteLength} bytes), expected ${this.geometry.width}x${this.geometry.height} ${this.geometry.format}`,
+      );
+    }
+    this.fill.set(data);
+    this.complete();
+    return null;
+  }
+
+  /** Frames a backend dropped before handing them over. */
+  droppedUpstream(n: number): void {
+    this.captured += n;
+    this.dropped += n;
+  }
+
+  /** Stop handing on: cancel a scheduled delivery and forget the pending frame. */
+  cancel(): void {
+    this.cancelFlush?.();
+    this.cancelFlush = null;
+    if (this.pending) this.dropped++;
+    this.pending = false;
+  }
+
+  private complete(): void {
+    let ts = this.clock.now();
+    // strictly increasing, whatever the clock's resolution
+    if (ts <= this.lastTs) ts = this.lastTs + 0.001;
+    this.lastTs = ts;
+    this.captured++;
+    this.lastCaptureAt = ts;
+    if (this.pending) this.dropped++;
+    const t = this.ready;
+    this.ready = this.fill;
+    this.fill = t;
+    this.pending = true;
+    this.pendingSeq = ++this.seq;
+    this.pendingTs = ts;
+    this.onCapture();
+    if (!this.cancelFlush) {
+      const cancel = this.defer(this.flush);
+      // a synchronous defer has delivered already
+      if (this.pending) this.cancelFlush = cancel;
+    }
+  }
+
+  private deliver(): void {
+    this.cancelFlush = null;
+    if (!this.pending) return;
+    this.pending = false;
+    // a consumer may have transferred (detached) a buffer it was handed: replace it
+    if (this.ready.byteLength === 0) this.ready = new Uint8Array(this.inBytes);
+    if (this.fill.byteLength === 0) this.fill = new Uint8Array(this.inBytes);
+    const data = this.transform.apply(this.ready);
+    const frame: Frame = {
+      seq: this.pendingSeq,
+      ts: this.pendingTs,
+      width: this.transform.outWidth,
+      height: this.transform.outHeight,
+      format: this.geometry.format,
+      data,
+    };
+    if (this.cbs.length === 0) {
+      this.dropped++;
+      return;
+    }
+    let taken = false;
+    for (const cb of this.cbs) {
+      try {
+        if (cb(frame) !== false) taken = true;
+      } catch (e) {
+        this.consumerErrors++;
+        this.onConsumerError(e, this.consumerErrors);
+      }
+    }
+    if (taken) this.delivered++;
+    else this.dropped++;
+    this.transform.reviveIfDetached();
+  }
+}
