@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { isPokerfaceError } from '../../../src/errors.js';
+import { WorkerDetector, isDropped } from '../../../src/infer/detector.js';
+import { silentLogger } from '../../../src/log.js';
+import type { Frame } from '../../../src/types.js';
+import { modelConfig } from './helpers.js';
+
+const FAKE = new URL('./fixtures/fake-worker.ts', import.meta.url);
+
+function frame(width: number, marker = 0): Frame {
+  const data = new Uint8Array(width * 4 * 3);
+  data[0] = marker;
+  return { seq: marker, ts: 0, width, height: 4, format: 'rgb24', data };
+}
+
+const open: WorkerDetector[] = [];
+function detector(test: Record<string, unknown> = {}, workerTimeoutMs = 300): WorkerDetector {
+  const d = new WorkerDetector({ config: modelConfig({ workerTimeoutMs }), log: silentLogger, workerUrl: FAKE, workerTest: test, startTimeoutMs: 20_000 });
+  open.push(d);
+  return d;
+}
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((d) => d.close()));
+});
+
+async function until(cond: () => boolean, ms = 15_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('WorkerDetector (worker host)', () => {
+  it('answers through the worker and reports info and stats', async () => {
+    const d = detector();
+    await d.start();
+    const faces = await d.detect(frame(8, 42));
+    expect(faces).toEqual([{ box: [8, 4, 42, 0], score: 1, emotions: { happy: 0.5 } }]);
+    expect(d.info().provider).toBe('fake');
+    const s = d.stats();
+    expect(s).toMatchObject({ provider: 'fake', frames: 1, workerRestarts: 0, timeouts: 0, healthy: true });
+    expect(s.lastAnswerAgeMs).not.toBeNull();
+    expect(d.health()).toEqual({ name: 'detector', healthy: true, reasons: [] });
+  });
+
+  it('latest wins: a waiting frame is dropped when a newer one arrives, nothing queues', async () => {
+    const d = detector({ answerDelayMs: 150 });
+    await d.start();
+    const first = d.detect(frame(8, 1));
+    const second = d.detect(frame(8, 2));
+    const third = d.detect(frame(8, 3));
+    const results = await Promise.allSettled([first, second, third]);
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: [{ box: [8, 4, 1, 0] }] });
+    expect(results[1].status).toBe('rejected');
+    expect(isDropped((results[1] as PromiseRejectedResult).reason)).toBe(true);
+    // the newest frame's bytes were copied when detect() was called
+    expect(results[2]).toMatchObject({ status: 'fulfilled', value: [{ box: [8, 4, 3, 0] }] });
+    expect(d.droppedFrames()).toBe(1);
+  });
+
+  it('copies the frame: the caller may reuse its buffer right after detect()', async () => {
+    const d = detector({ answerDelayMs: 50 });
+    await d.start();
+    const f = frame(8, 7);
+    const busy = d.detect(frame(8, 1));
+    const p = d.detect(f);
+    f.data[0] = 99;
+    await busy;
+    expect(await p).toMatchObject([{ box: [8, 4, 7, 0] }]);
+  });
+
+  it('a crashed worker is replaced and counted; the frame it held rejects', async () => {
+    const d = detector();
+    await d.start();
+    const err: unknown = await d.detect(frame(13)).catch((e: unknown) => e);
+    expect(isPokerfaceError(err, 'POKERFACE_ERR_INFER_WORKER')).toBe(true);
+    expect(d.stats().workerRestarts).toBe(1);
+    await until(() => d.stats().healthy);
+    expect(await d.detect(frame(8, 5))).toMatchObject([{ box: [8, 4, 5, 0] }]);
+  });
+
+  it('a worker that exits is replaced too', async () => {
+    const d = detector();
+    await d.start();
+    await expect(d.detect(frame(19))).rejects.toMatchObject({ code: 'POKERFACE_ERR_INFER_WORKER' });
+    expect(d.stats().workerRestarts).toBe(1);
+    await until(() => d.stats().healthy);
+  });
+
+  it('a hung worker is replaced after workerTimeoutMs; the timeout is counted', async () => {
+    const d = detector({}, 200);
+    await d.start();
+    const t0 = Date.now();
+    await expect(d.detect(frame(17))).rejects.toMatchObject({ code: 'POKERFACE_ERR_INFER_TIMEOUT' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(d.stats()).toMatchObject({ timeouts: 1, workerRestarts: 1 });
+    // a frame sent while the new worker loads waits for it, then runs
+    expect(await d.detect(frame(8, 9))).toMatchObject([{ box: [8, 4, 9, 0] }]);
+  });
+
+  it('start() fails with the worker\'s own error code (e.g. a corrupt model) and leaves nothing running', async () => {
+    const d = detector({ failInit: 'POKERFACE_ERR_MODEL_CORRUPT' });
+    const err: unknown = await d.start().catch((e: unknown) => e);
+    expect(isPokerfaceError(err, 'POKERFACE_ERR_MODEL_CORRUPT')).toBe(true);
+    expect((err as Error).message).toBe('model file does not match its manifest (sha256): fake');
+    expect(d.health().healthy).toBe(false);
+  });
+
+  it('refuses invalid frames, and every call after close()', async () => {
+    const d = detector();
+    await d.start();
+    await expect(d.detect({ seq: 0, ts: 0, width: 0, height: 0, format: 'rgb24', data: new Uint8Array(0) })).rejects.toMatchObject({ code: 'POKERFACE_ERR_FRAME_INVALID' });
+    const pending = d.detect(frame(17)).catch((e: unknown) => e);
+    await d.close();
+    expect(isPokerfaceError(await pending, 'POKERFACE_ERR_INFER_CLOSED')).toBe(true);
+    await expect(d.detect(frame(8))).rejects.toMatchObject({ code: 'POKERFACE_ERR_INFER_CLOSED' });
+    expect(d.stats().healthy).toBe(false);
+  });
+});

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { isPokerfaceError } from '../../../src/errors.js';
+import { LetterboxResizer, NORM_0_255, NORM_MINUS1_1, checkFrame, cropGeometry, cropToFrame, letterboxFor, sampleCrop } from '../../../src/infer/preprocess.js';
+import { mainFaceIndex, mapDetection } from '../../../src/infer/pipeline.js';
+import type { Frame } from '../../../src/types.js';
+import { solidFrame } from './helpers.js';
+
+describe('letterbox resize', () => {
+  it('geometry: 640x480 into 128 scales by 0.2 and pads top and bottom', () => {
+    expect(letterboxFor(640, 480, 128)).toEqual({ scale: 0.2, padX: 0, padY: 16 });
+    expect(letterboxFor(480, 640, 128)).toEqual({ scale: 0.2, padX: 16, padY: 0 });
+  });
+
+  it.each(['rgb24', 'bgr24'] as const)('%s: RGB order, [-1,1], padding is 0', (format) => {
+    const r = new LetterboxResizer(128, NORM_MINUS1_1, 'nhwc', 127.5);
+    const out = new Float32Array(128 * 128 * 3);
+    r.run(solidFrame(640, 480, [255, 0, 51], format), out);
+    const px = (x: number, y: number): number[] => Array.from(out.subarray((y * 128 + x) * 3, (y * 128 + x) * 3 + 3)).map((v) => Math.round(v * 1000) / 1000);
+    expect(px(64, 64)).toEqual([1, -1, -0.6]);
+    expect(px(0, 0)).toEqual([0, 0, 0]); // letterbox band
+    expect(px(0, 16)).toEqual([1, -1, -0.6]); // first content row
+    expect(px(127, 111)).toEqual([1, -1, -0.6]); // last content row
+    expect(px(127, 112)).toEqual([0, 0, 0]);
+  });
+
+  it('gray8 frames fill all three channels; NCHW layout writes planes', () => {
+    const r = new LetterboxResizer(32, NORM_0_255, 'nchw', 128);
+    const out = new Float32Array(32 * 32 * 3);
+    r.run(solidFrame(32, 32, [200, 0, 0], 'gray8'), out);
+    expect([out[0], out[32 * 32], out[2 * 32 * 32]]).toEqual([200, 200, 200]);
+  });
+
+  it('bilinear: a horizontal ramp stays a ramp', () => {
+    const w = 256;
+    const f = solidFrame(w, 256, [0, 0, 0]);
+    for (let y = 0; y < 256; y++) for (let x = 0; x < w; x++) f.data.fill(x, (y * w + x) * 3, (y * w + x) * 3 + 3);
+    const r = new LetterboxResizer(128, NORM_0_255);
+    const out = new Float32Array(128 * 128 * 3);
+    r.run(f, out);
+    // output pixel o samples source x = (o + 0.5) * 2 - 0.5 = 2o + 0.5
+    for (const o of [1, 40, 100]) expect(out[(50 * 128 + o) * 3]).toBeCloseTo(2 * o + 0.5, 4);
+  });
+
+  it('reuses its tables and output: no per-frame allocation for the same frame size', () => {
+    const r = new LetterboxResizer(64, NORM_0_255);
+    const out = new Float32Array(64 * 64 * 3);
+    const a = r.run(solidFrame(100, 50, [1, 2, 3]), out);
+    const b = r.run(solidFrame(100, 50, [4, 5, 6]), out);
+    expect(a).toBe(b);
+    expect(out[0 * 3 + (20 * 64) * 3]).toBe(4);
+  });
+
+  it('refuses zero-size, short and unknown-format frames with POKERFACE_ERR_FRAME_INVALID', () => {
+    const bad: Frame[] = [
+      { seq: 0, ts: 0, width: 0, height: 10, format: 'rgb24', data: new Uint8Array(0) },
+      { seq: 0, ts: 0, width: 10, height: 10, format: 'rgb24', data: new Uint8Array(299) },
+      { seq: 0, ts: 0, width: 10, height: 10, format: 'yuv' as 'rgb24', data: new Uint8Array(300) },
+    ];
+    for (const f of bad) {
+      let err: unknown;
+      try {
+        checkFrame(f);
+      } catch (e) {
+        err = e;
+      }
+      expect(isPokerfaceError(err, 'POKERFACE_ERR_FRAME_INVALID')).toBe(true);
+    }
+  });
+});
+
+describe('aligned face crops', () => {
+  it('the crop angle follows the eye line; without align it is 0', () => {
+    const box = { x: 100, y: 100, w: 80, h: 100 };
+    const eyes = { rx: 120, ry: 130, lx: 160, ly: 130 + 40 * Math.tan(Math.PI / 9) };
+    const g = cropGeometry(box, eyes, 0.25, true);
+    expect(g.angle).toBeCloseTo(Math.PI / 9, 9);
+    expect(g.side).toBe(125);
+    expect([g.cx, g.cy]).toEqual([140, 150]);
+    expect(cropGeometry(box, eyes, 0.25, false).angle).toBe(0);
+    expect(cropGeometry(box, null, 0.25, true).angle).toBe(0);
+  });
+
+  it('crop-to-frame mapping: centre maps to the face centre, the crop x axis runs along the eye line', () => {
+    const g = { cx: 200, cy: 150, side: 112, angle: Math.PI / 6 };
+    expect(cropToFrame(g, 112, 56, 56)).toEqual([200, 150]);
+    const [x, y] = cropToFrame(g, 112, 56 + 10, 56);
+    expect(x - 200).toBeCloseTo(10 * Math.cos(Math.PI / 6), 9);
+    expect(y - 150).toBeCloseTo(10 * Math.sin(Math.PI / 6), 9);
+  });
+
+  it('levels two eye dots drawn on a line tilted by 20 degrees', () => {
+    const W = 200;
+    const H = 200;
+    const f = solidFrame(W, H, [0, 0, 0]);
+    const theta = (20 * Math.PI) / 180;
+    const c = [100, 100];
+    const eyes: Array<[number, number]> = [-1, 1].map((s) => [c[0]! + s * 30 * Math.cos(theta), c[1]! + s * 30 * Math.sin(theta)]);
+    for (const [ex, ey] of eyes) {
+      for (let y = -3; y <= 3; y++) for (let x = -3; x <= 3; x++) f.data.fill(255, ((Math.round(ey) + y) * W + Math.round(ex) + x) * 3, ((Math.round(ey) + y) * W + Math.round(ex) + x) * 3 + 3);
+    }
+    const g = cropGeometry({ x: 60, y: 60, w: 80, h: 80 }, { rx: eyes[0]![0], ry: eyes[0]![1], lx: eyes[1]![0], ly: eyes[1]![1] }, 0, true);
+    const out = new Float32Array(112 * 112 * 3);
+    sampleCrop(f, g, 112, NORM_0_255, out);
+    // centroid of the bright pixels in each half of the crop
+    const centroid = (u0: number, u1: number): [number, number] => {
+      let sx = 0;
+      let sy = 0;
+      let n = 0;
+      for (let v = 0; v < 112; v++) {
+        for (let u = u0; u < u1; u++) {
+          const p = out[(v * 112 + u) * 3]!;
+          if (p > 128) {
+            sx += u;
+            sy += v;
+            n++;
+          }
+        }
+      }
+      return [sx / n, sy / n];
+    };
+    const left = centroid(0, 56);
+    const right = centroid(56, 112);
+    expect(Math.abs(left[1] - right[1])).toBeLessThan(1); // level (dots are drawn on whole pixels)
+    expect(Math.abs(right[0] - left[0] - (60 * 112) / 80)).toBeLessThan(1.5); // 60 px apart, scaled
+    // without alignment the same dots stay tilted: 60 * sin(20 deg) px apart vertically
+    sampleCrop(f, { ...g, angle: 0 }, 112, NORM_0_255, out);
+    const tilt = centroid(56, 112)[1] - centroid(0, 56)[1];
+    expect(Math.abs(tilt - (60 * Math.sin(theta) * 112) / 80)).toBeLessThan(1.5);
+  });
+
+  it('pads outside the frame with black', () => {
+    const f = solidFrame(50, 50, [255, 255, 255]);
+    const out = new Float32Array(112 * 112 * 3);
+    sampleCrop(f, { cx: 0, cy: 0, side: 100, angle: 0 }, 112, NORM_0_255, out);
+    expect(out[0]).toBe(0);
+    expect(out[(111 * 112 + 111) * 3]).toBe(255);
+  });
+});
+
+describe('frame mapping and main face', () => {
+  it('maps normalised input coordinates back through the letterbox and clips to the frame', () => {
+    const lb = letterboxFor(640, 480, 128);
+    const d = mapDetection({ x: 0.25, y: 0.25, w: 0.5, h: 0.5, score: 1, cls: -1, kps: [0.5, 0.5] }, 128, lb, 640, 480);
+    expect(d.x).toBeCloseTo(160, 6);
+    expect(d.y).toBeCloseTo(80, 6);
+    expect(d.w).toBeCloseTo(320, 6);
+    expect(d.h).toBeCloseTo(320, 6);
+    expect(d.kps).toEqual([320, 240]);
+    const clipped = mapDetection({ x: -0.1, y: 0.7, w: 0.3, h: 0.3, score: 1, cls: -1, kps: [] }, 128, lb, 640, 480);
+    expect(clipped.x).toBe(0);
+    expect(clipped.y + clipped.h).toBe(480);
+  });
+
+  it('the main face is the largest; between similar sizes the more central one', () => {
+    expect(mainFaceIndex([{ x: 0, y: 0, w: 50, h: 50 }, { x: 300, y: 200, w: 100, h: 100 }], 640, 480)).toBe(1);
+    expect(mainFaceIndex([{ x: 0, y: 0, w: 100, h: 100 }, { x: 270, y: 190, w: 100, h: 100 }], 640, 480)).toBe(1);
+    expect(mainFaceIndex([], 640, 480)).toBe(-1);
+  });
+});
