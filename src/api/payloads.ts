@@ -25,7 +25,7 @@ export const StatePayloadSchema = T.Object(
     clip: Nullable(T.String()),
     since: T.Number({ description: 'epoch ms the phase began' }),
   },
-  { additionalProperties: false, $id: 'pokerface/state', title: 'state (retained, QoS 1)' },
+  { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/state.schema.json', title: 'state (retained, QoS 1)' },
 );
 
 export const ScorePayloadSchema = T.Object(
@@ -40,7 +40,7 @@ export const ScorePayloadSchema = T.Object(
     heldMs: T.Number({ minimum: 0, description: 'how long smoothed has stayed at or over the threshold' }),
     faces: T.Integer({ minimum: 0 }),
   },
-  { additionalProperties: false, $id: 'pokerface/score', title: 'score (QoS 0, at most mqtt.scoreHz a second)' },
+  { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/score.schema.json', title: 'score (QoS 0, at most mqtt.scoreHz a second)' },
 );
 
 export const EventPayloadSchema = T.Object(
@@ -58,7 +58,7 @@ export const EventPayloadSchema = T.Object(
     phase: T.Optional(PhaseSchema),
     reason: T.Optional(T.String()),
   },
-  { additionalProperties: false, $id: 'pokerface/event', title: 'event (QoS 1, never lost while the broker is away)' },
+  { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/event.schema.json', title: 'event (QoS 1, never lost while the broker is away)' },
 );
 
 export const StatsPayloadSchema = T.Object(
@@ -75,7 +75,7 @@ export const StatsPayloadSchema = T.Object(
     ),
     process: T.Object({ rssMb: T.Number(), uptimeS: T.Number() }, { additionalProperties: false }),
   },
-  { additionalProperties: false, $id: 'pokerface/stats', title: 'stats (retained, every mqtt.statsIntervalS; camera/infer null when not running)' },
+  { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/stats.schema.json', title: 'stats (retained, every mqtt.statsIntervalS; camera/infer null when not running)' },
 );
 
 export const COMMANDS = ['start', 'stop', 'button', 'restart'] as const;
@@ -86,14 +86,14 @@ const RequestBase = { v: T.Optional(V), transaction: T.Optional(Transaction) };
 
 export const StartRequestSchema = T.Object(
   { ...RequestBase, mode: T.Optional(T.String({ pattern: '^[a-z][a-z0-9_-]*$', maxLength: 64 })), level: T.Optional(T.Integer({ minimum: 1, maximum: 3 })) },
-  { additionalProperties: false, $id: 'pokerface/request/start', title: 'request/start' },
+  { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/request-start.schema.json', title: 'request/start' },
 );
-export const StopRequestSchema = T.Object(RequestBase, { additionalProperties: false, $id: 'pokerface/request/stop', title: 'request/stop' });
+export const StopRequestSchema = T.Object(RequestBase, { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/request-stop.schema.json', title: 'request/stop' });
 export const ButtonRequestSchema = T.Object(
   { ...RequestBase, name: T.Union(['funny', 'scary', 'level1', 'level2', 'level3', 'start'].map((b) => T.Literal(b))) },
-  { additionalProperties: false, $id: 'pokerface/request/button', title: 'request/button' },
+  { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/request-button.schema.json', title: 'request/button' },
 );
-export const RestartRequestSchema = T.Object(RequestBase, { additionalProperties: false, $id: 'pokerface/request/restart', title: 'request/restart' });
+export const RestartRequestSchema = T.Object(RequestBase, { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/request-restart.schema.json', title: 'request/restart' });
 
 export const ResponsePayloadSchema = T.Object(
   {
@@ -103,7 +103,7 @@ export const ResponsePayloadSchema = T.Object(
     code: T.Optional(T.String({ description: 'POKERFACE_ERR_* when ok is false' })),
     message: T.Optional(T.String()),
   },
-  { additionalProperties: false, $id: 'pokerface/response', title: 'response/<cmd> (QoS 1)' },
+  { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/response.schema.json', title: 'response/<cmd> (QoS 1)' },
 );
 
 export type StatePayload = Static<typeof StatePayloadSchema>;
