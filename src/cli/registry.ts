@@ -18,4 +18,5 @@ export const COMMANDS: CommandEntry[] = [
   { words: ['bench'], summary: 'benchmark the inference pipeline (optionally against face-api)', load: () => load(import('./commands/bench.js')) },
   { words: ['anchors'], summary: 'compute 9 YOLO anchors by k-means (1-IoU) from a label list', load: () => load(import('./commands/anchors.js')) },
   { words: ['capture'], summary: 'run the camera for a few seconds and print fps, frames, dropped, reconnects', load: () => load(import('./commands/capture.js')) },
+  { words: ['buttons'], summary: 'print each button press and hold as it happens; --blink cycles the lights', load: () => load(import('./commands/buttons.js')) },
 ];

@@ -113,7 +113,8 @@ export class GpiodDriver implements LineDriver {
 
   async watchInputs(req: InputRequest, onEdge: (e: LineEdge) => void, onLost: (err: PokerfaceError) => void): Promise<InputWatch> {
     await this.preflight(req.chip, req.lines);
-    const held = await this.hold(this.opts.paths.gpiomon, gpiomonArgs(req), ['ignore', 'pipe', 'pipe']);
+    const held = this.start(this.opts.paths.gpiomon, gpiomonArgs(req), ['ignore', 'pipe', 'pipe']);
+    // Parse from the first byte: edges during the grace period keep their real timing.
     const stdout = held.child.stdout;
     if (stdout) {
       const rl = createInterface({ input: stdout });
@@ -122,6 +123,7 @@ export class GpiodDriver implements LineDriver {
         if (edge) onEdge(edge);
       });
     }
+    await this.grace(held, this.opts.paths.gpiomon);
     held.onLost((why) => onLost(new PokerfaceError('POKERFACE_ERR_GPIO_OPEN', `gpiomon on ${req.chip} ${req.lines.join(',')} ${why}`)));
     return { close: () => held.stop() };
   }
@@ -130,32 +132,38 @@ export class GpiodDriver implements LineDriver {
     const lines = [...initial.keys()];
     await this.preflight(chip, lines);
     const report = (why: string): void => onError(new PokerfaceError('POKERFACE_ERR_GPIO_OPEN', `gpioset on ${chip} ${lines.join(',')} ${why}`));
-    let current = await this.hold(this.opts.paths.gpioset, gpiosetArgs(chip, initial), ['ignore', 'ignore', 'pipe']);
+    let current = this.start(this.opts.paths.gpioset, gpiosetArgs(chip, initial), ['ignore', 'ignore', 'pipe']);
+    await this.grace(current, this.opts.paths.gpioset);
     current.onLost(report);
     let want: Map<number, boolean> | null = null;
-    let busy: Promise<void> | null = null;
+    let pumping: Promise<void> | null = null;
     let closed = false;
     // gpioset 1.6 cannot change a value it holds: each change replaces the process.
     // Changes that arrive meanwhile collapse into the latest one.
     const pump = async (): Promise<void> => {
-      while (want && !closed) {
-        const values = want;
-        want = null;
-        await current.stop();
-        if (closed) return;
-        current = this.start(this.opts.paths.gpioset, gpiosetArgs(chip, values), ['ignore', 'ignore', 'pipe']);
-        current.onLost(report);
+      try {
+        while (want && !closed) {
+          const values = want;
+          want = null;
+          await current.stop();
+          current = this.start(this.opts.paths.gpioset, gpiosetArgs(chip, values), ['ignore', 'ignore', 'pipe']);
+          current.onLost(report);
+        }
+      } finally {
+        // synchronous with the loop's last check, so a set() right after starts a new pump
+        pumping = null;
       }
     };
     return {
       set: (values) => {
+        if (closed) return Promise.resolve();
         want = new Map(values);
-        busy ??= pump().finally(() => (busy = null));
-        return busy;
+        pumping ??= pump();
+        return pumping;
       },
       close: async () => {
+        if (pumping) await pumping;
         closed = true;
-        if (busy) await busy;
         await current.stop();
       },
     };
@@ -189,20 +197,21 @@ export class GpiodDriver implements LineDriver {
     });
   }
 
-  /** Start a tool that holds lines and wait out the grace period; reject if it exits first. */
-  private hold(cmd: string, args: string[], stdio: SpawnOptions['stdio']): Promise<Held> {
-    const held = this.start(cmd, args, stdio);
+  /** Wait out the grace period of a tool that holds lines; reject if it exits (or fails to spawn) first. */
+  private grace(held: Held, cmd: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         held.child.off('exit', early);
         held.child.off('error', failed);
-        resolve(held);
+        resolve();
       }, this.openGraceMs);
       const early = (code: number | null, signal: NodeJS.Signals | null): void => {
         clearTimeout(timer);
         held.child.off('error', failed);
-        const why = firstLine(held.stderr()) || `${cmd} exited (${signal ?? code})`;
-        reject(new PokerfaceError('POKERFACE_ERR_GPIO_OPEN', why));
+        afterOutput(held.child, () => {
+          const why = firstLine(held.stderr()) || `${cmd} exited (${signal ?? code})`;
+          reject(new PokerfaceError('POKERFACE_ERR_GPIO_OPEN', why));
+        });
       };
       const failed = (e: Error): void => {
         clearTimeout(timer);
@@ -226,8 +235,8 @@ export class GpiodDriver implements LineDriver {
     const exitedP = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         exited = true;
-        if (!stopping) lost?.(`exited (${signal ?? code})${stderr ? `: ${firstLine(stderr)}` : ''}`);
         resolve();
+        if (!stopping) afterOutput(child, () => lost?.(`exited (${signal ?? code})${stderr ? `: ${firstLine(stderr)}` : ''}`));
       });
       // A spawn failure emits 'error' and maybe no 'exit'; 'on' so a later error (a failed kill) is never unhandled.
       child.on('error', () => {
@@ -249,6 +258,20 @@ export class GpiodDriver implements LineDriver {
       },
     };
   }
+}
+
+/** Run cb once the child's output is all read ('close'), or 100 ms after exit if a grandchild keeps a pipe open. */
+function afterOutput(child: ChildProcess, cb: () => void): void {
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    child.off('close', once);
+    cb();
+  };
+  const timer = setTimeout(once, 100);
+  child.once('close', once);
 }
 
 function firstLine(s: string): string {
