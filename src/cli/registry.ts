@@ -19,4 +19,6 @@ export const COMMANDS: CommandEntry[] = [
   { words: ['anchors'], summary: 'compute 9 YOLO anchors by k-means (1-IoU) from a label list', load: () => load(import('./commands/anchors.js')) },
   { words: ['capture'], summary: 'run the camera for a few seconds and print fps, frames, dropped, reconnects', load: () => load(import('./commands/capture.js')) },
   { words: ['buttons'], summary: 'print each button press and hold as it happens; --blink cycles the lights', load: () => load(import('./commands/buttons.js')) },
+  { words: ['selftest'], summary: 'hardware-in-loop check of the booth: PASS/FAIL per step', load: () => load(import('./commands/selftest.js')) },
+  { words: ['results'], summary: 'print the results log: totals per day/mode/level, latest rounds', load: () => load(import('./commands/results.js')) },
 ];

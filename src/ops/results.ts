@@ -21,6 +21,8 @@ export interface SqliteResultsOptions {
   /** how often to prune while running (default hourly) */
   pruneEveryMs?: number;
   timers?: Timers;
+  /** open an existing log for reading only (the `pokerface results` command): no schema change, no pruning */
+  readonly?: boolean;
 }
 
 interface Row {
@@ -48,6 +50,10 @@ export class SqliteResultsStore implements ResultsStore, Lifecycle {
   start(): Promise<void> {
     if (this.db) return Promise.resolve();
     try {
+      if (this.opts.readonly) {
+        this.db = new Database(this.opts.path, { readonly: true, fileMustExist: true });
+        return Promise.resolve();
+      }
       if (this.opts.path !== ':memory:') mkdirSync(dirname(this.opts.path), { recursive: true });
       const db = new Database(this.opts.path);
       // WAL: a crash or power cut mid-write leaves the last committed state intact, and

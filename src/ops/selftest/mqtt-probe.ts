@@ -1,0 +1,82 @@
+// The selftest's MQTT round trip through the mosquitto command-line clients (the only
+// importer of mqtt is src/api/mqtt.ts; an outside client also proves the broker is
+// reachable the way a staff dashboard reaches it). One adapter for both processes.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface BrokerAddress {
+  host: string;
+  port: number;
+  tls: boolean;
+  username: string;
+  password: string;
+  ca: string;
+  cert: string;
+  key: string;
+  rejectUnauthorized: boolean;
+}
+
+export interface MqttProbe {
+  /** subscribe to `subscribeTopic`, then publish `payload` to `publishTopic`; resolve with the first message received, or reject on timeout */
+  roundTrip(addr: BrokerAddress, publishTopic: string, payload: string, subscribeTopic: string, timeoutMs: number): Promise<string>;
+}
+
+export type SpawnFn = (cmd: string, args: string[]) => ChildProcess;
+
+function connectionArgs(a: BrokerAddress): string[] {
+  const args = ['-h', a.host, '-p', String(a.port), '-V', 'mqttv311', '-q', '1'];
+  if (a.username) args.push('-u', a.username);
+  // Visible in ps for the second the probe runs; the selftest is run by the operator.
+  if (a.password) args.push('-P', a.password);
+  if (a.tls) {
+    if (a.ca) args.push('--cafile', a.ca);
+    else args.push('--capath', '/etc/ssl/certs');
+    if (a.cert) args.push('--cert', a.cert);
+    if (a.key) args.push('--key', a.key);
+    if (!a.rejectUnauthorized) args.push('--insecure');
+  }
+  return args;
+}
+
+export function mosquittoProbe(spawnFn: SpawnFn = (cmd, args) => spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })): MqttProbe {
+  return {
+    roundTrip(addr, publishTopic, payload, subscribeTopic, timeoutMs) {
+      return new Promise<string>((resolve, reject) => {
+        const conn = connectionArgs(addr);
+        // mosquitto_sub's stdout is block-buffered on a pipe, so "subscribed" cannot be
+        // seen in time: the request is sent again every 500 ms until the first answer
+        // (-C 1) makes mosquitto_sub print it and exit.
+        const sub = spawnFn('mosquitto_sub', [...conn, '-C', '1', '-W', String(Math.max(1, Math.ceil(timeoutMs / 1000))), '-t', subscribeTopic]);
+        const pubs: ChildProcess[] = [];
+        let out = '';
+        let errText = '';
+        let done = false;
+        const finish = (e: Error | null, msg?: string): void => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          clearInterval(resend);
+          if (sub.exitCode === null) sub.kill();
+          for (const p of pubs) if (p.exitCode === null) p.kill();
+          if (e) reject(e);
+          else resolve(msg ?? '');
+        };
+        const publish = (): void => {
+          const pub = spawnFn('mosquitto_pub', [...conn, '-t', publishTopic, '-m', payload]);
+          pubs.push(pub);
+          pub.on('error', (e) => finish(new Error(`mosquitto_pub: ${e.message} (install mosquitto-clients)`)));
+          pub.stderr?.on('data', (x: Buffer) => (errText += x.toString()));
+        };
+        const timer = setTimeout(() => finish(new Error(`no answer on ${subscribeTopic} within ${timeoutMs} ms${errText ? `: ${errText.trim()}` : ''}`)), timeoutMs);
+        const resend = setInterval(publish, 500);
+        sub.on('error', (e) => finish(new Error(`mosquitto_sub: ${e.message} (install mosquitto-clients)`)));
+        sub.stderr?.on('data', (d: Buffer) => (errText += d.toString()));
+        sub.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+        sub.on('close', (code) => {
+          const line = out.split('\n').find((l) => l.trim() !== '');
+          if (code === 0 && line !== undefined) finish(null, line);
+          else finish(new Error(`mosquitto_sub exited (${code ?? 'signal'})${errText ? `: ${errText.trim()}` : ''}`));
+        });
+      });
+    },
+  };
+}
