@@ -93,8 +93,8 @@ const REQUIRED = ['frameSource', 'detector', 'player', 'media', 'buttons'] as co
 
 export class BoothRunner implements Lifecycle {
   readonly name = 'booth';
-  /** services.booth: what the staff interfaces use (start/stop here are staff commands) */
-  readonly control: BoothControl;
+  /** services.booth: what the staff interfaces use (start/stop here are staff commands), plus stats and health */
+  readonly control: BoothControl & { stats(): BoothStats; health(): ModuleHealth };
 
   private judge: Judge | null = null;
   private running = false;
@@ -138,6 +138,8 @@ export class BoothRunner implements Lifecycle {
       press: (name) => this.press(name),
       start: (opts) => this.staffStart(opts),
       stop: () => this.staffStop(),
+      stats: () => this.stats(),
+      health: () => this.health(),
     };
   }
 
