@@ -158,10 +158,14 @@ export class MqttService implements Lifecycle {
         1000,
       );
     }
+    const wasOnline = this.online;
     this.online = false;
-    await withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), 1000);
-    if (!client.disconnected) await new Promise<void>((resolve) => client.end(true, {}, () => resolve()));
+    // a clean DISCONNECT keeps the broker from sending the will, so "stopped" stays retained
+    if (wasOnline) await withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), 1000);
+    if (!client.disconnected) await withTimeout(new Promise<void>((resolve) => client.end(true, {}, () => resolve())), 1000);
     client.removeAllListeners();
+    // a late socket error after end() must not become an unhandled 'error' event
+    client.on('error', () => undefined);
     this.client = null;
   }
 

@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import { BUTTONS, type ButtonName, type Clock, type Lifecycle, type ModuleHealth, type Off } from '../types.js';
 import { basicPasswordOf, bearerOf, checkBearer, cookieValue, SESSION_COOKIE, Sessions, tokenMatches } from './auth.js';
 import { describeAjv, runCommand, type CommandOutcome } from './commands.js';
-import { scorePayload, statePayload } from './convert.js';
+import { eventPayload, scorePayload, statePayload } from './convert.js';
 import { healthReport } from './health.js';
 import { Metrics } from './metrics.js';
 import { LatestThrottle, realTimers, type Timers } from './queue.js';
@@ -156,7 +156,7 @@ export class RestServer implements Lifecycle {
       this.offs.push(
         booth.onState((s) => this.sse.send('state', statePayload(s, clock))),
         booth.onScore((s) => this.score.push(s)),
-        booth.onEvent((e) => this.sse.send('event', { ...e, ts: Math.round(clock.wall() - (clock.now() - e.ts)) })),
+        booth.onEvent((e) => this.sse.send('event', eventPayload(e, clock))),
         booth.onResult((r) => this.sse.send('result', r)),
       );
     }

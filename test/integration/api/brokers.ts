@@ -1,6 +1,6 @@
 // Real brokers for the integration tests: mosquitto (a child process) and the embedded aedes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,8 @@ export class Mosquitto {
     readonly port: number,
     /** keep sessions across restarts (saved on SIGTERM), so a test subscriber misses nothing */
     private readonly persistence = false,
+    /** more mosquitto.conf lines for the listener (auth, TLS) */
+    private readonly extra: string[] = [],
   ) {}
 
   get url(): string {
@@ -49,12 +51,14 @@ export class Mosquitto {
   }
 
   async start(): Promise<void> {
+    // mosquitto started as root drops to its own user, which must still reach these files
+    chmodSync(this.dir, 0o755);
     const conf = join(this.dir, 'mosquitto.conf');
     writeFileSync(
       conf,
       [
         `listener ${this.port} 127.0.0.1`,
-        'allow_anonymous true',
+        ...(this.extra.length > 0 ? this.extra : ['allow_anonymous true']),
         `persistence ${this.persistence ? 'true' : 'false'}`,
         `persistence_location ${this.dir}/`,
         'log_dest none',
