@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { silentLogger } from '../../../src/log.js';
 import { deferSync } from '../../../src/capture/delivery.js';
-import type { ChildLike, SpawnFn } from '../../../src/capture/child.js';
+import type { SpawnFn } from '../../../src/capture/child.js';
 import { gstreamerDriver } from '../../../src/capture/gstreamer.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { SupervisedSource } from '../../../src/capture/supervisor.js';
@@ -44,7 +44,7 @@ function setup() {
     calls.push({ cmd, args });
     const c = new FakeChild(1000 + children.length);
     children.push(c);
-    return c as unknown as ChildLike;
+    return c;
   };
   const cam = parseConfig(JSON.stringify({ camera: { width: 16, height: 16, gstreamer: { preset: 'test' }, backoffInitialMs: 50 } }), 't').camera;
   const clock = new ManualClock();
