@@ -13,29 +13,14 @@ import { TwoStagePipeline } from '../../../src/infer/pipeline.js';
 import { silentLogger } from '../../../src/log.js';
 import type { Face } from '../../../src/types.js';
 import { modelConfig } from '../../unit/infer/helpers.js';
+import { NOT_SMILING, SMILING, demoPhoto } from './demo-faces.js';
 
 const MODELS = 'models';
 const haveModels = existsSync(join(MODELS, 'manifest.json'));
-const photo = (i: number): string => `node_modules/@vladmandic/face-api/demo/sample${i}.jpg`;
+const photo = demoPhoto;
 
 const top = (f: Face): string => Object.entries(f.emotions).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))[0]?.[0] ?? 'none';
 const at = (faces: Face[], x: number, y: number): Face | undefined => faces.find((f) => x >= f.box[0] && x <= f.box[0] + f.box[2] && y >= f.box[1] && y <= f.box[1] + f.box[3]);
-
-// [photo, x, y] points inside a face (full-size photo pixels). Left out as ambiguous:
-// sample2's right face (eyes closed, lips closed, a faint smile at most).
-const SMILING: Array<[number, number, number]> = [
-  [1, 520, 500], [1, 940, 560], [1, 1570, 340],
-  [3, 1190, 380], [3, 1560, 450],
-  [4, 1370, 300],
-  [5, 1520, 540],
-  [6, 770, 500], [6, 1590, 430], [6, 350, 650],
-];
-const NOT_SMILING: Array<[number, number, number]> = [
-  [2, 970, 350],
-  [3, 690, 490],
-  [4, 1080, 330],
-  [6, 1260, 460],
-];
 
 describe.skipIf(!haveModels)('two-stage pipeline on the face-api demo photos', () => {
   const results = new Map<number, Face[]>();
