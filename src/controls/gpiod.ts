@@ -63,9 +63,9 @@ export interface ChipInfo {
 }
 
 const INFO_HEADER = /^(\S+) - (\d+) lines:$/;
-const INFO_LINE = /^\s*line\s+(\d+):\s+(?:"[^"]*"|unnamed)\s+("[^"]*"|unused|kernel)\s/;
+const INFO_LINE = /^\s*line\s+(\d+):\s+(?:"[^"]*"|unnamed)\s+("[^"]*"|unused|kernel)\s.*?(\[[^\]]*\])?\s*$/;
 
-/** gpioinfo 1.6 output for one chip → its line count and which lines are held by whom. */
+/** gpioinfo 1.6 (and 1.4) output for one chip → its line count and which lines are held by whom. */
 export function parseGpioinfo(text: string): ChipInfo | null {
   let info: ChipInfo | null = null;
   for (const row of text.split('\n')) {
@@ -76,7 +76,11 @@ export function parseGpioinfo(text: string): ChipInfo | null {
       continue;
     }
     const l = INFO_LINE.exec(row);
-    if (info && l && l[2] !== 'unused') info.used.set(Number(l[1]), (l[2] ?? '').replace(/^"|"$/g, ''));
+    if (!info || !l) continue;
+    // 1.4 prints "unused" for a line the kernel holds without a consumer name, but flags it [used]
+    const flagged = /\bused\b/.test(l[3] ?? '');
+    if (l[2] !== 'unused') info.used.set(Number(l[1]), (l[2] ?? '').replace(/^"|"$/g, ''));
+    else if (flagged) info.used.set(Number(l[1]), 'kernel');
   }
   return info;
 }

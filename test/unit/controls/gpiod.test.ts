@@ -85,6 +85,11 @@ describe('gpioinfo 1.6 output', () => {
     expect(checkLines(info, [17, 70])).toEqual(['line 17 on gpiochip0 is in use by "gpiomon"', 'line 70 does not exist (gpiochip0 has 58 lines)']);
   });
 
+  it('counts a 1.4-style "unused" line flagged [used] as held by the kernel', () => {
+    const info = parseGpioinfo('gpiochip1 - 8 lines:\n\tline   3:      unnamed       unused  output  active-high [used]\n\tline   4:      unnamed       unused   input  active-high \n');
+    expect([...(info?.used ?? [])]).toEqual([[3, 'kernel']]);
+  });
+
   it('returns null for output without a chip header', () => {
     expect(parseGpioinfo('')).toBeNull();
   });
