@@ -44,6 +44,7 @@ export interface SelftestOptions {
   loader?: ModuleLoader;
   say: (text: string) => void;
   buttonTimeoutMs?: number;
+  cameraWatchMs?: number;
   mqttProbe: MqttProbe;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
@@ -92,7 +93,8 @@ export async function runSelftest(o: SelftestOptions): Promise<SelftestReport> {
         started.push(mod);
       } catch (e) {
         const msg = (e as Error).message;
-        unavailable.set(name, (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ? 'not built yet' : msg);
+        const notFound = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && msg.includes((FACTORIES[name]?.file ?? '?').replace('../../', '/').replace(/\.js$/, '.'));
+        unavailable.set(name, notFound ? 'not built yet' : msg);
         // a module that registered its service but failed to start must not be used
         for (const k of Object.keys(services)) if (!before.has(k)) delete services[k];
       }
@@ -105,6 +107,7 @@ export async function runSelftest(o: SelftestOptions): Promise<SelftestReport> {
       unavailable,
       demo: o.config.demo,
       buttonTimeoutMs: o.buttonTimeoutMs ?? (o.config.demo ? 5000 : 20_000),
+      cameraWatchMs: o.cameraWatchMs ?? 3000,
       say: o.say,
       sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       mqttProbe: o.mqttProbe,

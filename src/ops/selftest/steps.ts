@@ -54,7 +54,8 @@ const camera: Step = {
   async run(env) {
     const src = need<FrameSource>(env, 'frameSource', 'capture');
     if (isOutcome(src)) return src;
-    env.say('camera: watching frames for 3 s');
+    const watch = env.cameraWatchMs;
+    env.say(`camera: watching frames for ${(watch / 1000).toFixed(1)} s`);
     // frames may take a moment after start (pipeline negotiation, first keyframe)
     const deadline = env.clock.now() + 10_000;
     while (src.stats().frames === 0 && env.clock.now() < deadline) await env.sleep(100);
@@ -62,11 +63,14 @@ const camera: Step = {
       const s = src.stats();
       return fail(`no frame within 10 s (state ${s.state}${s.lastError ? `, ${s.lastError.code}: ${s.lastError.message}` : ''})`);
     }
-    const w = await watchFrames(env, src, 3000);
+    // let a just-started source settle: a file source catching up, or a camera's auto
+    // exposure, would skew the rate
+    await env.sleep(Math.min(500, watch / 4));
+    const w = await watchFrames(env, src, watch);
     env.scratch.frame = w.last;
     const want = env.config.camera.fps;
     const size = w.last ? `${w.last.width}x${w.last.height} ${w.last.format}` : '';
-    const detail = `${w.n} frames in 3 s, ${w.fps.toFixed(1)} fps (configured ${want}), ${size}`;
+    const detail = `${w.n} frames in ${(watch / 1000).toFixed(1)} s, ${w.fps.toFixed(1)} fps (configured ${want}), ${size}`;
     return w.fps >= want * 0.5 ? pass(detail) : fail(`${detail}: below half the configured rate`);
   },
 };

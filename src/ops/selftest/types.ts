@@ -28,6 +28,8 @@ export interface StepEnv {
   demo: boolean;
   /** how long the operator has for each press */
   buttonTimeoutMs: number;
+  /** how long the camera step counts frames (default 3 s) */
+  cameraWatchMs: number;
   /** a line for the operator (stderr, so --json stays clean) */
   say(text: string): void;
   sleep(ms: number): Promise<void>;
