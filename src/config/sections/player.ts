@@ -4,6 +4,7 @@ export const PlayerSchema = T.Object(
   {
     enabled: T.Boolean({ default: true }),
     mpvPath: T.String({ default: 'mpv' }),
+    ffprobePath: T.String({ default: 'ffprobe', description: 'ffprobe binary used to check each clip once' }),
     socketPath: T.String({ default: '/run/pokerface/mpv.sock', description: 'JSON IPC socket path' }),
     vo: T.String({ default: 'gpu', description: 'mpv --vo (null for no screen)' }),
     gpuContext: T.String({ default: 'drm', description: 'mpv --gpu-context (drm: full screen on HDMI without a desktop)' }),
@@ -16,6 +17,9 @@ export const PlayerSchema = T.Object(
     watchMedia: T.Boolean({ default: true, description: 'rescan the media folder when files change' }),
     ipcTimeoutMs: T.Integer({ minimum: 50, maximum: 60_000, default: 1500 }),
     pingIntervalMs: T.Integer({ minimum: 50, maximum: 60_000, default: 500, description: 'how often mpv is asked whether it is alive' }),
+    startTimeoutMs: T.Integer({ minimum: 500, maximum: 60_000, default: 5000, description: 'how long mpv may take to open its IPC socket' }),
+    watchDebounceMs: T.Integer({ minimum: 0, maximum: 60_000, default: 500, description: 'wait this long after the last file change before rescanning' }),
+    createFolders: T.Boolean({ default: true, description: 'create missing media/<mode>/<level>/ and media/attract/ folders at start' }),
   },
   { additionalProperties: false, default: {} },
 );
