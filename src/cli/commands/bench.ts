@@ -8,7 +8,7 @@ import type { StageTimings } from '../../infer/pipeline.js';
 import type { Command } from '../io.js';
 import { loadModelConfig } from './detect.js';
 
-const DEFAULT_PHOTO = 'node_modules/@vladmandic/face-api/demo/sample6.jpg';
+const DEFAULT_PHOTOS = 'node_modules/@vladmandic/face-api/demo/sampleN.jpg';
 
 function pct(values: number[], p: number): number {
   if (values.length === 0) return 0;
@@ -20,8 +20,9 @@ const r2 = (v: number): number => Math.round(v * 100) / 100;
 
 /**
  * Frames for the benchmark. Default: a 640x480 frame cut from a face-api demo photo
- * around its largest face (found by our own detector), so the frame shows one face at
- * booth distance. An image source is resized to WxH; a video is decoded at WxH.
+ * around one face (found by our own detector) that fills 40% of the frame height, as a
+ * player at the booth would, checked to show exactly one face. An image source is
+ * resized to WxH; a video is decoded at WxH.
  */
 async function loadFrames(source: string | undefined, width: number, height: number, max: number, detector: WorkerDetector): Promise<Frame[]> {
   const { decodeImage, resizeFrame, cropFrame } = await import('../../infer/image.js');
@@ -32,32 +33,24 @@ async function loadFrames(source: string | undefined, width: number, height: num
     if (frames.length === 0) throw new PokerfaceError('POKERFACE_ERR_IMAGE_DECODE', `${source}: no frames`);
     return frames;
   }
-  const photo = await decodeImage(source ?? DEFAULT_PHOTO);
-  if (source) return [await resizeFrame(photo, width, height)];
-  const faces = [...(await detector.detect(photo))].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
-  // a face that fills 40% of the frame height, as a player at the booth would; prefer
-  // the largest face whose cut contains no other face
-  const cut = (box: readonly number[]): { left: number; top: number; w: number; h: number } => {
-    const [bx, by, bw, bh] = box as [number, number, number, number];
-    const h = Math.min(photo.height, bh * 2.5);
-    const w = Math.min(photo.width, (h * width) / height);
-    const left = Math.round(Math.max(0, Math.min(photo.width - w, bx + bw / 2 - w / 2)));
-    const top = Math.round(Math.max(0, Math.min(photo.height - h, by + bh / 2 - h / 2)));
-    return { left, top, w: Math.round(w), h: Math.round(h) };
-  };
-  const alone = faces.find((f) => {
-    const c = cut(f.box);
-    return faces.every((o) => {
-      if (o === f) return true;
-      const ox = o.box[0] + o.box[2] / 2;
-      const oy = o.box[1] + o.box[3] / 2;
-      return ox < c.left || ox > c.left + c.w || oy < c.top || oy > c.top + c.h;
-    });
-  });
-  const main = alone ?? faces[0];
-  if (!main) return [await resizeFrame(photo, width, height)];
-  const { left, top, w, h } = cut(main.box);
-  return [await resizeFrame(await cropFrame(photo, left, top, w, h), width, height)];
+  if (source) return [await resizeFrame(await decodeImage(source), width, height)];
+  let fallback: Frame | null = null;
+  for (const i of [6, 1, 3, 4, 5, 2]) {
+    const photo = await decodeImage(DEFAULT_PHOTOS.replace('N', String(i)));
+    const faces = [...(await detector.detect(photo))].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
+    for (const face of faces) {
+      const [bx, by, bw, bh] = face.box;
+      const h = Math.min(photo.height, bh * 2.5);
+      const w = Math.min(photo.width, (h * width) / height);
+      const left = Math.round(Math.max(0, Math.min(photo.width - w, bx + bw / 2 - w / 2)));
+      const top = Math.round(Math.max(0, Math.min(photo.height - h, by + bh / 2 - h / 2)));
+      const frame = await resizeFrame(await cropFrame(photo, left, top, Math.round(w), Math.round(h)), width, height);
+      fallback ??= frame;
+      if ((await detector.detect(frame)).length === 1) return [frame];
+    }
+  }
+  if (!fallback) throw new PokerfaceError('POKERFACE_ERR_IMAGE_DECODE', 'no face found in the demo photos');
+  return [fallback];
 }
 
 export const command: Command = {
