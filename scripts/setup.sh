@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # backend, Chromium for the status-page test, and a compiler for native addons.
 APT_PACKAGES=(
   ca-certificates git build-essential python3 pkg-config
-  ffmpeg mpv
+  ffmpeg mpv fonts-dejavu-core
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
   mosquitto mosquitto-clients
   gpiod
