@@ -47,8 +47,16 @@ fi
 # onnxruntime-node's install script downloads GPU libraries from outside the npm
 # registry; skip it (package.json allowScripts says the same to npm 11).
 export ONNXRUNTIME_NODE_INSTALL=skip
-# @u4/opencv4nodejs must build against the system OpenCV, never download its own.
+# @u4/opencv4nodejs (optional dependency, the `opencv` capture backend) must build
+# against the system OpenCV (libopencv-dev; JetPack's OpenCV on a Jetson), never
+# download and build its own. Its default search paths are /usr/local; point it at the
+# distribution's. The build takes several minutes on a small machine; when it fails,
+# npm skips the optional package and the opencv backend reports itself unavailable.
 export OPENCV4NODEJS_DISABLE_AUTOBUILD=1
+multiarch=$( (gcc -print-multiarch || dpkg-architecture -qDEB_HOST_MULTIARCH) 2>/dev/null || true)
+if [ -z "${OPENCV_INCLUDE_DIR:-}" ] && [ -d /usr/include/opencv4 ]; then export OPENCV_INCLUDE_DIR=/usr/include/opencv4; fi
+if [ -z "${OPENCV_LIB_DIR:-}" ] && [ -n "$multiarch" ] && [ -d "/usr/lib/$multiarch" ]; then export OPENCV_LIB_DIR="/usr/lib/$multiarch"; fi
+export OPENCV_BIN_DIR="${OPENCV_BIN_DIR:-/usr/bin}"
 
 say "installing npm packages (npm ci)"
 npm ci --no-audit --no-fund
