@@ -20,9 +20,12 @@ export class FakeLineDriver implements LineDriver {
   failOutputs = false;
   unavailable = false;
   watchAttempts = 0;
+  /** while set, watchInputs waits for it (an open that takes time) */
+  gate: Promise<void> | null = null;
 
   async watchInputs(req: InputRequest, onEdge: (e: LineEdge) => void, onLost: (err: PokerfaceError) => void): Promise<InputWatch> {
     this.watchAttempts++;
+    if (this.gate) await this.gate;
     if (this.unavailable) throw new PokerfaceError('POKERFACE_ERR_GPIO_UNAVAILABLE', 'fake: gpiomon not installed');
     const bad = [req.chip, ...req.lines.map((l) => `${req.chip}:${l}`)].find((k) => this.failOpen.has(k));
     if (bad) throw new PokerfaceError('POKERFACE_ERR_GPIO_OPEN', `fake: ${bad}: Device or resource busy`);

@@ -47,6 +47,8 @@ export class GpioButtons implements ButtonSource {
   private lights: Lights | null = null;
   private lightsError: string | null = null;
   private state: 'new' | 'running' | 'stopped' = 'new';
+  /** opens under way: stop() waits for them so no tool process outlives it */
+  private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly opts: GpioButtonsOptions) {
     this.listeners = new Listeners(opts.log);
@@ -74,7 +76,8 @@ export class GpioButtons implements ButtonSource {
     }
     if (this.groups.length === 0) this.opts.log.warn('gpio backend on but controls.gpio.buttons is empty');
     await Promise.all(this.groups.map((g) => this.open(g)));
-    if (lightLines.size > 0) await this.openLights(lightLines);
+    if (this.state !== 'running') return; // stopped while opening
+    if (lightLines.size > 0) await this.track(this.openLights(lightLines));
   }
 
   async stop(): Promise<void> {
@@ -88,6 +91,7 @@ export class GpioButtons implements ButtonSource {
       g.retry = null;
       g.generation++;
     }
+    await Promise.all([...this.inflight]);
     for (const l of this.lines.values()) l.debouncer.reset();
     if (this.lights) await this.lights.allOff();
     this.lights?.stopBlink();
@@ -120,7 +124,18 @@ export class GpioButtons implements ButtonSource {
     return { healthy: entry.state !== 'failed', backends: [entry] };
   }
 
-  private async open(g: Group): Promise<void> {
+  private track(p: Promise<void>): Promise<void> {
+    this.inflight.add(p);
+    const done = (): void => void this.inflight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private open(g: Group): Promise<void> {
+    return this.track(this.openGroup(g));
+  }
+
+  private async openGroup(g: Group): Promise<void> {
     g.retry = null;
     const generation = ++g.generation;
     try {

@@ -160,6 +160,20 @@ describe('GPIO backend', () => {
     await gpio.stop();
   });
 
+  it('stop during a slow open waits for it and leaves no watch open', async () => {
+    const { driver, gpio } = setup();
+    let release!: () => void;
+    driver.gate = new Promise((r) => (release = r));
+    const starting = gpio.start();
+    await flush();
+    const stopping = gpio.stop();
+    release();
+    await Promise.all([starting, stopping]);
+    expect(driver.watchAttempts).toBe(1);
+    expect(driver.openWatches()).toEqual([]);
+    expect(driver.openOutputsByChip.size).toBe(0);
+  });
+
   it('refuses a line used twice, as a config error', async () => {
     const { gpio } = setup(`gpio:
   buttons:
