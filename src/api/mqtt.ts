@@ -45,7 +45,7 @@ export interface MqttServiceOptions {
 export class MqttService implements Lifecycle {
   readonly name = 'mqtt';
   private client: MqttClient | null = null;
-  private readonly stores = { incomingStore: new mqtt.Store(), outgoingStore: new mqtt.Store() };
+  private stores = { incomingStore: new mqtt.Store(), outgoingStore: new mqtt.Store() };
   private readonly topics: Topics;
   private readonly queue: BoundedQueue<EventPayload>;
   private readonly backoff: Backoff;
@@ -80,6 +80,8 @@ export class MqttService implements Lifecycle {
     const m = this.o.config.mqtt;
     this.stopping = false;
     this.urlInUse = this.o.url ? this.o.url() : m.url;
+    // end() closes the stores, so each start gets fresh ones (kept across reconnects)
+    this.stores = { incomingStore: new mqtt.Store(), outgoingStore: new mqtt.Store() };
     const opts: IClientOptions = {
       clientId: m.clientId || `pokerface-${this.o.config.boothId}`,
       protocolVersion: this.o.protocolVersion ?? m.protocolVersion,

@@ -1,6 +1,6 @@
 // Real brokers for the integration tests: mosquitto (a child process) and the embedded aedes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,13 +46,19 @@ export class Mosquitto {
     private readonly extra: string[] = [],
   ) {}
 
+  /** whether mosquitto saved its sessions (persistence on, after a SIGTERM) */
+  saved(): boolean {
+    return existsSync(join(this.dir, 'mosquitto.db'));
+  }
+
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    // mosquitto started as root drops to its own user, which must still reach these files
-    chmodSync(this.dir, 0o755);
+    // mosquitto started as root drops to its own user, which must still read the config
+    // and write its session database here
+    chmodSync(this.dir, 0o777);
     const conf = join(this.dir, 'mosquitto.conf');
     writeFileSync(
       conf,

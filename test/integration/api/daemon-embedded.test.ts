@@ -1,11 +1,13 @@
 // The staff modules inside a real Daemon: embedded aedes broker, MQTT client (forced to
 // MQTT 3.1.1), REST; Home Assistant discovery; a REST restart that stops cleanly.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { Daemon, ExitRequests, type ModuleSpec } from '../../../src/daemon.js';
 import { silentLogger } from '../../../src/log.js';
 import { apiModule, brokerModule, mqttModule } from '../../../src/api/module.js';
-import type { EmbeddedBroker } from '../../../src/api/broker.js';
+import { EmbeddedBroker } from '../../../src/api/broker.js';
 import type { RestServer } from '../../../src/api/rest.js';
 import { FakeBooth } from '../../unit/api/fakes.js';
 import { Watcher, until } from './brokers.js';
@@ -96,4 +98,25 @@ describe('staff modules in the daemon with the embedded broker', () => {
       await daemon.stop();
     }
   });
+
+  it('the embedded broker publishes the last will of a daemon that was killed', async () => {
+    const broker = new EmbeddedBroker({ host: '127.0.0.1', port: 0, log: silentLogger });
+    await broker.start();
+    const w = new Watcher(broker.url());
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./mqtt-child.ts', import.meta.url)), broker.url(), 'killed', '4'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    try {
+      await w.subscribe('pokerface/killed/available');
+      await w.waitFor((g) => g.some((m) => m.payload === 'online'), 20_000);
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      await w.waitFor((g) => g.at(-1)?.payload === 'offline', 5000);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await w.close();
+      await broker.stop();
+    }
+  }, 30_000);
 });

@@ -5,9 +5,9 @@ import { silentLogger } from '../../../src/log.js';
 import { MqttService } from '../../../src/api/mqtt.js';
 import { staffServices } from '../../../src/api/services.js';
 
-const [url, boothId] = process.argv.slice(2);
+const [url, boothId, protocol] = process.argv.slice(2);
 const svc = new MqttService({
-  config: parseConfig(`boothId: ${boothId}\nmqtt:\n  url: ${url}\n  keepaliveS: 5\n`, 'child'),
+  config: parseConfig(`boothId: ${boothId}\nmqtt:\n  url: ${url}\n  keepaliveS: 5\n  protocolVersion: ${protocol ?? '5'}\n`, 'child'),
   log: silentLogger,
   clock: systemClock,
   services: staffServices({}),

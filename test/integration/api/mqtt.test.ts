@@ -188,6 +188,8 @@ describe('MQTT events across a broker restart', () => {
       for (let i = 0; i < 40; i++) ids.push(booth.emitEvent().id);
       const unacked = svc.status().queued;
       await broker.stop('SIGTERM');
+      // the watcher's session (and what was queued for it) survives the restart
+      expect(broker.saved()).toBe(true);
       await until(() => !svc.status().connected, 5000, 'disconnect');
       for (let i = 0; i < 40; i++) ids.push(booth.emitEvent().id);
       expect(unacked).toBeGreaterThan(0);
@@ -229,6 +231,7 @@ describe('MQTT events across a broker restart', () => {
       await svc.start();
       await until(() => svc.status().connected, 5000, 'connect');
       await broker.stop('SIGTERM');
+      expect(broker.saved()).toBe(true);
       await until(() => !svc.status().connected, 5000, 'disconnect');
       const ids: string[] = [];
       for (let i = 0; i < 8; i++) ids.push(booth.emitEvent().id);
