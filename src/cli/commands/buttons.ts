@@ -86,13 +86,13 @@ export async function runButtons(args: string[], io: CliIO, deps: ButtonsDeps = 
   try {
     await controls.start();
     const health = controls.health();
-    for (const b of health.backends) {
-      if (b.state !== 'ok' && text) io.out(`${b.name}: ${b.state}${b.error ? `: ${b.error}` : ''}`);
-    }
     const gpio = health.backends.find((b) => b.name === 'gpio');
     if (gpio?.state === 'failed') {
-      io.err(`${gpio.error ?? 'POKERFACE_ERR_GPIO_OPEN'}`);
+      io.err(`gpio: ${gpio.error ?? 'POKERFACE_ERR_GPIO_OPEN'}`);
       return EXIT.UNAVAILABLE;
+    }
+    for (const b of health.backends) {
+      if (b.state !== 'ok' && text) io.out(`${b.name}: ${b.state}${b.error ? `: ${b.error}` : ''}`);
     }
     if (text) io.out(values.blink ? 'press buttons (Ctrl-C to stop); lights cycling' : 'press buttons (Ctrl-C to stop)');
     if (Number.isFinite(seconds)) timers.push(setTimeout(resolveDone, seconds * 1000));
