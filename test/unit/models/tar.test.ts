@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readTar, readTgz } from '../../../src/infer/convert/tar.js';
+import { extractTgzFile, readTar, readTgz } from '../../../src/infer/convert/tar.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pokerface-tar-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,6 +28,17 @@ describe('tar reader', () => {
     expect(files.get('package/empty.txt')?.byteLength).toBe(0);
     expect(Buffer.from(files.get(`${longDir}long-file-name.bin`) ?? []).toString()).toBe('long');
     expect([...files.keys()].every((p) => !p.endsWith('/'))).toBe(true); // directories are not files
+  });
+
+  it('streams a .tgz from disk keeping only the files asked for', async () => {
+    const out = join(dir, 'stream.tgz');
+    execFileSync('tar', ['-czf', out, '--format=pax', '-C', dir, 'package']);
+    const got = await extractTgzFile(out, (p) => p === 'package/ONNX/a.onnx' || p.endsWith('long-file-name.bin'));
+    expect(got.map((e) => e.path).sort()).toEqual(['package/ONNX/a.onnx', `${longDir}long-file-name.bin`]);
+    expect(Buffer.from(got.find((e) => e.path.endsWith('a.onnx'))?.data ?? []).equals(Buffer.alloc(1500, 7))).toBe(true);
+    await expect(extractTgzFile(join(dir, 'missing.tgz'), () => true)).rejects.toThrow(/ENOENT/);
+    writeFileSync(join(dir, 'garbage.tgz'), 'not gzip at all');
+    await expect(extractTgzFile(join(dir, 'garbage.tgz'), () => true)).rejects.toThrow();
   });
 
   it('rejects a damaged header and a truncated archive', () => {
