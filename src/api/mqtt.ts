@@ -42,6 +42,9 @@ export interface MqttServiceOptions {
   drainMs?: number;
 }
 
+/** requests are a few fields; anything bigger is refused before parsing */
+const MAX_REQUEST_BYTES = 16_384;
+
 export class MqttService implements Lifecycle {
   readonly name = 'mqtt';
   private client: MqttClient | null = null;
@@ -315,6 +318,10 @@ export class MqttService implements Lifecycle {
     };
     // an empty payload is how a retained request gets cleared: nothing to run or answer
     if (payload.length === 0) return;
+    if (payload.length > MAX_REQUEST_BYTES) {
+      respond({ v: 1, transaction: null, ok: false, code: 'POKERFACE_ERR_MQTT_BAD_REQUEST', message: `payload is larger than ${MAX_REQUEST_BYTES} bytes` });
+      return;
+    }
     if (packet.retain) {
       const p = parsePayload(payload);
       const transaction = p.ok && typeof (p.value as { transaction?: unknown })?.transaction === 'string' ? (p.value as { transaction: string }).transaction : null;

@@ -138,6 +138,7 @@ describe('MQTT publisher with mosquitto', () => {
     expect(await ask('start', '{"transaction":"b3","extra":1}')).toMatchObject({ ok: false, message: expect.stringContaining('extra') as string });
     expect(await ask('start', '{not json')).toMatchObject({ transaction: null, ok: false, code: 'POKERFACE_ERR_MQTT_BAD_REQUEST' });
     expect(await ask('start', '[1,2]')).toMatchObject({ ok: false, code: 'POKERFACE_ERR_MQTT_BAD_REQUEST' });
+    expect(await ask('start', `{"transaction":"big","mode":"${'a'.repeat(100_000)}"}`)).toMatchObject({ transaction: null, ok: false, message: expect.stringContaining('larger') as string });
     expect(await ask('dance', '{"transaction":"b4"}')).toMatchObject({ transaction: 'b4', ok: false, code: 'POKERFACE_ERR_MQTT_UNKNOWN_COMMAND' });
     booth.nextResult = { ok: false, code: 'POKERFACE_ERR_GAME_STATE', message: 'not now' };
     expect(await ask('stop', '{"transaction":"b5"}')).toEqual({ v: 1, transaction: 'b5', ok: false, code: 'POKERFACE_ERR_GAME_STATE', message: 'not now' });
@@ -180,6 +181,7 @@ describe('MQTT events across a broker restart', () => {
     const w = new Watcher(broker.url, { clean: false, clientId: 'restart-watcher', reconnectPeriod: 100 });
     try {
       await w.subscribe('pokerface/t1/event', 1);
+      await w.subscribe('pokerface/t1/available', 1);
       await svc.start();
       await until(() => svc.status().connected, 5000, 'connect');
       const ids: string[] = [];
@@ -207,6 +209,8 @@ describe('MQTT events across a broker restart', () => {
       await until(() => svc.status().queued === 0, 5000, 'last acknowledgements');
       expect(svc.status().dropped).toBe(0);
       expect(svc.status().reconnects).toBe(1);
+      // "online" is published again on the new connection
+      await w.waitFor(() => w.on('pokerface/t1/available').filter((m) => m.payload === 'online').length >= 2);
     } finally {
       await svc.stop();
       await w.close();
