@@ -161,7 +161,8 @@ export class SupervisedSource implements FrameSource {
     const reasons: string[] = [];
     const err = s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : 'no error recorded';
     if (s.state === 'failed') reasons.push(`camera failed (${this.consecutiveFailures} attempts, retrying): ${err}`);
-    else if (s.state === 'restarting') reasons.push(`camera restarting: ${err}`);
+    // one quick restart (a killed child) is not worth a 503; a restart that drags on is
+    else if (s.state === 'restarting' && (s.lastFrameAgeMs === null || s.lastFrameAgeMs > this.opts.stallMs)) reasons.push(`camera restarting: ${err}`);
     else if (s.state === 'stopped' && !this.stopped) reasons.push('camera input ended');
     else if (s.state === 'idle' || (s.state === 'stopped' && this.stopped)) reasons.push('camera not running');
     return { name: 'capture', healthy: reasons.length === 0, reasons };
