@@ -384,7 +384,7 @@ export class MpvPlayer implements Player {
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
-        if (line.trim()) this.opts.log.warn({ mpv: line.slice(0, 500) }, 'mpv says');
+        if (line.trim()) this.opts.log.info({ mpv: line.slice(0, 500) }, 'mpv says');
       });
     }
     this.inst = inst;

@@ -15,7 +15,7 @@ export const PlayerSchema = T.Object(
     mediaDir: T.String({ default: 'media' }),
     noRepeat: T.Integer({ minimum: 0, maximum: 100, default: 3, description: 'never repeat any of the last N clips of a folder' }),
     watchMedia: T.Boolean({ default: true, description: 'rescan the media folder when files change' }),
-    ipcTimeoutMs: T.Integer({ minimum: 50, maximum: 60_000, default: 1500 }),
+    ipcTimeoutMs: T.Integer({ minimum: 50, maximum: 60_000, default: 1000, description: 'an mpv request (or ping) unanswered this long fails; with pingIntervalMs it bounds how fast a hung mpv is noticed' }),
     pingIntervalMs: T.Integer({ minimum: 50, maximum: 60_000, default: 500, description: 'how often mpv is asked whether it is alive' }),
     startTimeoutMs: T.Integer({ minimum: 500, maximum: 60_000, default: 5000, description: 'how long mpv may take to open its IPC socket' }),
     watchDebounceMs: T.Integer({ minimum: 0, maximum: 60_000, default: 500, description: 'wait this long after the last file change before rescanning' }),
