@@ -37,7 +37,17 @@ export interface PipelineDeps {
   log: Logger;
 }
 
+/** Classifier input when the manifest does not say (face-api expression net). */
 export const CLASSIFIER_SIZE = 112;
+
+/** The classifier's crop size and channels from its manifest input [N, H, W, C]. */
+export function classifierInput(shape: ReadonlyArray<number | string> | undefined): { size: number; channels: 1 | 3 } {
+  const h = shape?.[1];
+  const c = shape?.[3];
+  const size = typeof h === 'number' && h > 0 ? h : CLASSIFIER_SIZE;
+  if (c !== undefined && c !== 1 && c !== 3 && typeof c === 'number') throw new PokerfaceError('POKERFACE_ERR_MODEL_SHAPE', `classifier input has ${c} channels; 1 or 3 expected`);
+  return { size, channels: c === 1 ? 1 : 3 };
+}
 
 function openOpts(cfg: ModelConfig, log: Logger, model: string): Parameters<typeof openSession>[2] {
   return { providers: cfg.providers, intraOpThreads: cfg.intraOpThreads, graphOptimizationLevel: cfg.graphOptimizationLevel, log, model };
@@ -84,6 +94,7 @@ export class TwoStagePipeline implements Pipeline {
     private readonly anchors: Float32Array,
     private readonly labels: readonly string[],
     private readonly models: Array<{ file: string; sha256: string }>,
+    private readonly clsInput: { size: number; channels: 1 | 3 },
   ) {}
 
   static async create(cfg: ModelConfig, deps: PipelineDeps): Promise<TwoStagePipeline> {
@@ -128,6 +139,7 @@ export class TwoStagePipeline implements Pipeline {
           { file: detEntry.file, sha256: detEntry.sha256 },
           { file: clsEntry.file, sha256: clsEntry.sha256 },
         ],
+        classifierInput(clsEntry.inputs[0]?.shape),
       );
     } catch (e) {
       await det.session.release();
@@ -148,8 +160,9 @@ export class TwoStagePipeline implements Pipeline {
   private batchFor(k: number): { data: Float32Array; tensor: OrtTensor } {
     let b = this.batch.get(k);
     if (!b) {
-      const data = new Float32Array(k * CLASSIFIER_SIZE * CLASSIFIER_SIZE * 3);
-      b = { data, tensor: float32Tensor(this.deps.ort, data, [k, CLASSIFIER_SIZE, CLASSIFIER_SIZE, 3]) };
+      const { size, channels } = this.clsInput;
+      const data = new Float32Array(k * size * size * channels);
+      b = { data, tensor: float32Tensor(this.deps.ort, data, [k, size, size, channels]) };
       this.batch.set(k, b);
     }
     return b;
@@ -201,11 +214,12 @@ export class TwoStagePipeline implements Pipeline {
       const tc = performance.now();
       const b = this.batchFor(todo.length);
       const { align, margin } = this.cfg.classifier;
-      const per = CLASSIFIER_SIZE * CLASSIFIER_SIZE * 3;
+      const { size, channels } = this.clsInput;
+      const per = size * size * channels;
       todo.forEach((fi, k) => {
         const d = dets[fi] as Detection;
         const eyes = d.kps.length >= 4 ? { rx: d.kps[0] as number, ry: d.kps[1] as number, lx: d.kps[2] as number, ly: d.kps[3] as number } : null;
-        sampleCrop(f, cropGeometry(d, eyes, margin, align), CLASSIFIER_SIZE, NORM_0_255, b.data, k * per);
+        sampleCrop(f, cropGeometry(d, eyes, margin, align), size, NORM_0_255, b.data, k * per, channels);
       });
       prepMs += performance.now() - tc;
       const out = await this.cls.session.run({ [this.cls.session.inputNames[0] as string]: b.tensor });

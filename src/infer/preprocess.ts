@@ -202,10 +202,11 @@ export function cropToFrame(g: CropGeometry, size: number, u: number, v: number)
 }
 
 /**
- * Bilinear sampling of a rotated square crop into NHWC RGB floats (size*size*3 from
- * `offset`); pixels outside the frame are black, like a padded square.
+ * Bilinear sampling of a rotated square crop into NHWC floats, RGB (size*size*3 from
+ * `offset`) or grey (channels 1: BT.601 luma); pixels outside the frame are black, like
+ * a padded square.
  */
-export function sampleCrop(f: FrameView, g: CropGeometry, size: number, norm: Normalise, out: Float32Array, offset = 0): void {
+export function sampleCrop(f: FrameView, g: CropGeometry, size: number, norm: Normalise, out: Float32Array, offset = 0, outChannels: 1 | 3 = 3): void {
   checkFrame(f);
   const ch = channels(f.format);
   const [ro, go, bo] = rgbOffsets(f.format);
@@ -225,11 +226,13 @@ export function sampleCrop(f: FrameView, g: CropGeometry, size: number, norm: No
     let x = g.cx + (0.5 - half) * cos - dv * sin - 0.5;
     let y = g.cy + (0.5 - half) * sin + dv * cos - 0.5;
     for (let u = 0; u < size; u++, x += cos, y += sin) {
-      const o = offset + (v * size + u) * 3;
+      const o = offset + (v * size + u) * outChannels;
       if (x < -0.5 || y < -0.5 || x > W - 0.5 || y > H - 0.5) {
         out[o] = black;
-        out[o + 1] = black;
-        out[o + 2] = black;
+        if (outChannels === 3) {
+          out[o + 1] = black;
+          out[o + 2] = black;
+        }
         continue;
       }
       const xc = x < 0 ? 0 : x > W - 1 ? W - 1 : x;
@@ -248,9 +251,16 @@ export function sampleCrop(f: FrameView, g: CropGeometry, size: number, norm: No
       const w01 = wx * (1 - wy);
       const w10 = (1 - wx) * wy;
       const w11 = wx * wy;
-      out[o] = ((d[p00 + ro] as number) * w00 + (d[p01 + ro] as number) * w01 + (d[p10 + ro] as number) * w10 + (d[p11 + ro] as number) * w11) * mul + add;
-      out[o + 1] = ((d[p00 + go] as number) * w00 + (d[p01 + go] as number) * w01 + (d[p10 + go] as number) * w10 + (d[p11 + go] as number) * w11) * mul + add;
-      out[o + 2] = ((d[p00 + bo] as number) * w00 + (d[p01 + bo] as number) * w01 + (d[p10 + bo] as number) * w10 + (d[p11 + bo] as number) * w11) * mul + add;
+      const r = (d[p00 + ro] as number) * w00 + (d[p01 + ro] as number) * w01 + (d[p10 + ro] as number) * w10 + (d[p11 + ro] as number) * w11;
+      const gr = (d[p00 + go] as number) * w00 + (d[p01 + go] as number) * w01 + (d[p10 + go] as number) * w10 + (d[p11 + go] as number) * w11;
+      const b = (d[p00 + bo] as number) * w00 + (d[p01 + bo] as number) * w01 + (d[p10 + bo] as number) * w10 + (d[p11 + bo] as number) * w11;
+      if (outChannels === 1) {
+        out[o] = (0.299 * r + 0.587 * gr + 0.114 * b) * mul + add;
+      } else {
+        out[o] = r * mul + add;
+        out[o + 1] = gr * mul + add;
+        out[o + 2] = b * mul + add;
+      }
     }
   }
 }

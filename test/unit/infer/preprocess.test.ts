@@ -157,3 +157,20 @@ describe('frame mapping and main face', () => {
     expect(mainFaceIndex([], 640, 480)).toBe(-1);
   });
 });
+
+describe('grey crops (1-channel classifiers)', () => {
+  it('writes BT.601 luma, one value per pixel', () => {
+    const f = solidFrame(20, 20, [100, 200, 50], 'bgr24');
+    const out = new Float32Array(8 * 8);
+    sampleCrop(f, { cx: 10, cy: 10, side: 10, angle: 0.3 }, 8, NORM_0_255, out, 0, 1);
+    expect(out[27]).toBeCloseTo(0.299 * 100 + 0.587 * 200 + 0.114 * 50, 3);
+  });
+
+  it('classifier input size and channels come from the manifest shape', async () => {
+    const { classifierInput } = await import('../../../src/infer/pipeline.js');
+    expect(classifierInput(['N', 112, 112, 3])).toEqual({ size: 112, channels: 3 });
+    expect(classifierInput(['N', 64, 64, 1])).toEqual({ size: 64, channels: 1 });
+    expect(classifierInput(undefined)).toEqual({ size: 112, channels: 3 });
+    expect(() => classifierInput(['N', 64, 64, 4])).toThrow(/channels/);
+  });
+});
