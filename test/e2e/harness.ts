@@ -1,0 +1,209 @@
+// The whole booth as a child process: real mosquitto, mpv (--vo=null), onnxruntime,
+// ffmpeg; the camera is a video of a real face made from the face-api demo photos.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { freePort } from '../integration/api/brokers.js';
+import { demoFaces, makeFaceVideo } from '../../src/player/demo-camera.js';
+import { ffmpegRunner } from '../../src/player/ffmpeg-run.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const TOKEN = 'e2e-token-0123456789';
+
+export function requireBuilt(): void {
+  for (const f of ['dist/cli.js', 'models/manifest.json']) {
+    if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run ./scripts/setup.sh (npm test builds dist/)`);
+  }
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `pokerface-${prefix}-`));
+}
+
+/** Clips for every mode/level and an attract loop: plain test patterns, `seconds` long. */
+export async function makeMedia(dir: string, seconds: number): Promise<void> {
+  const run = ffmpegRunner();
+  const clip = async (out: string, secs: number): Promise<void> => {
+    await run(['-f', 'lavfi', '-i', `testsrc=size=160x120:rate=15:duration=${secs}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-y', out]);
+  };
+  mkdirSync(join(dir, 'attract'), { recursive: true });
+  await clip(join(dir, 'attract', 'loop.mp4'), 2);
+  for (const mode of ['funny', 'scary']) {
+    for (const level of [1, 2, 3]) {
+      mkdirSync(join(dir, mode, String(level)), { recursive: true });
+      await clip(join(dir, mode, String(level), 'clip.mp4'), seconds);
+    }
+  }
+}
+
+/** Neutral face for `neutralSeconds`, then (optionally) a clear smile. */
+export async function makeCamera(out: string, neutralSeconds: number, smileSeconds: number): Promise<void> {
+  const faces = demoFaces();
+  await makeFaceVideo({ neutral: faces.neutral, smile: smileSeconds > 0 ? faces.smile : undefined, neutralSeconds, smileSeconds, out });
+}
+
+export interface DaemonPorts {
+  api: number;
+  mqtt: number;
+}
+
+export interface BoothConfigOptions {
+  dir: string;
+  camera: Record<string, unknown>;
+  mediaDir: string;
+  mqttUrl: string;
+  ports: DaemonPorts;
+  game?: Record<string, unknown>;
+  modelDir?: string;
+  extra?: Record<string, unknown>;
+}
+
+export function writeConfig(o: BoothConfigOptions): string {
+  const cfg = {
+    boothId: 'e2e',
+    demo: true,
+    logLevel: 'info',
+    camera: { width: 640, height: 480, fps: 30, stallMs: 1500, backoffInitialMs: 100, backoffMaxMs: 1000, ...o.camera },
+    model: { dir: o.modelDir ?? join(ROOT, 'models'), providers: ['cpu'], workerTimeoutMs: 3000 },
+    game: { countdownMs: 2000, resultMs: 1000, selectTimeoutMs: 30000, ...o.game },
+    player: { socketPath: join(o.dir, 'mpv.sock'), vo: 'null', ao: 'null', mediaDir: o.mediaDir, watchMedia: false },
+    controls: { backends: [] },
+    mqtt: { url: o.mqttUrl, scoreHz: 60, statsIntervalS: 1, reconnectMinMs: 200, reconnectMaxMs: 1000 },
+    api: { host: '127.0.0.1', port: o.ports.api, token: TOKEN },
+    results: { path: join(o.dir, 'results.sqlite') },
+    ...o.extra,
+  };
+  const file = join(o.dir, 'pokerface.yaml');
+  writeFileSync(file, stringify(cfg));
+  return file;
+}
+
+export async function ports(): Promise<DaemonPorts> {
+  return { api: await freePort(), mqtt: await freePort() };
+}
+
+export class DaemonProcess {
+  proc: ChildProcess | null = null;
+  readonly logs: Array<Record<string, unknown>> = [];
+  stderr = '';
+  exit: Promise<number | null> = Promise.resolve(null);
+
+  constructor(
+    readonly configFile: string,
+    readonly apiPort: number,
+    private readonly env: NodeJS.ProcessEnv = {},
+  ) {}
+
+  start(): void {
+    const p = spawn(process.execPath, [join(ROOT, 'bin/pokerface.js'), 'run', '--config', this.configFile], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env, FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = p;
+    let buf = '';
+    p.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          this.logs.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          this.logs.push({ msg: line });
+        }
+      }
+    });
+    p.stderr?.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
+    this.exit = new Promise((r) => p.once('exit', (code) => r(code)));
+  }
+
+  get pid(): number {
+    return this.proc?.pid ?? -1;
+  }
+
+  async api(method: 'GET' | 'POST', path: string, body?: unknown, token: string | null = TOKEN): Promise<{ status: number; json: unknown }> {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`http://127.0.0.1:${this.apiPort}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+    const text = await res.text();
+    let json: unknown = text;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, json };
+  }
+
+  /** Resolve once the REST API answers and the booth reports its phase. */
+  async ready(ms = 60_000): Promise<void> {
+    const until = Date.now() + ms;
+    for (;;) {
+      if (this.proc?.exitCode !== null && this.proc?.exitCode !== undefined) {
+        throw new Error(`daemon exited with ${this.proc.exitCode}: ${this.stderr}\n${this.tail()}`);
+      }
+      try {
+        const r = await this.api('GET', '/api/status', undefined, null);
+        if (r.status === 200) return;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > until) throw new Error(`daemon not ready in ${ms} ms\n${this.tail()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  tail(n = 30): string {
+    return this.logs
+      .slice(-n)
+      .map((l) => JSON.stringify(l))
+      .join('\n');
+  }
+
+  async stop(): Promise<number | null> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return p?.exitCode ?? null;
+    p.kill('SIGTERM');
+    const timer = setTimeout(() => p.kill('SIGKILL'), 8000);
+    const code = await this.exit;
+    clearTimeout(timer);
+    return code;
+  }
+}
+
+/** Direct children of a process (from /proc), to check none are left behind. */
+export function childrenOf(pid: number): Array<{ pid: number; comm: string }> {
+  const out: Array<{ pid: number; comm: string }> = [];
+  try {
+    const tasks = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    for (const c of tasks.split(/\s+/).filter(Boolean)) {
+      const cp = Number(c);
+      let comm = '';
+      try {
+        comm = readFileSync(`/proc/${cp}/comm`, 'utf8').trim();
+      } catch {
+        /* gone */
+      }
+      out.push({ pid: cp, comm });
+    }
+  } catch {
+    /* process gone */
+  }
+  return out;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
