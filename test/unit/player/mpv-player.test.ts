@@ -7,8 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/log.js';
-import type { IpcSocket } from '../../../src/player/ipc.js';
-import { MpvPlayer, type MpvChild } from '../../../src/player/mpv.js';
+import { MpvPlayer } from '../../../src/player/mpv.js';
 import type { PlayerEvent } from '../../../src/types.js';
 
 class FakeChild extends EventEmitter {
