@@ -95,3 +95,14 @@ describe('error classification', () => {
     expect(classifyOpencv(exit({ code: null, signal: 'SIGKILL' })).code).toBe('POKERFACE_ERR_CAMERA_EXITED');
   });
 });
+
+describe('Jetson hint', () => {
+  it('after repeated CSI failures the gstreamer driver says how to restart nvargus-daemon', async () => {
+    const { gstreamerDriver, NVARGUS_HINT } = await import('../../../src/capture/gstreamer.js');
+    const csi = gstreamerDriver(cam({ gstreamer: { preset: 'jetson-csi' } }));
+    expect(csi.failureHint?.(1)).toBeNull();
+    expect(csi.failureHint?.(3)).toBe(NVARGUS_HINT);
+    expect(NVARGUS_HINT).toMatch(/systemctl restart nvargus-daemon/);
+    expect(gstreamerDriver(cam({ gstreamer: { preset: 'usb' } })).failureHint?.(3)).toBeNull();
+  });
+});
