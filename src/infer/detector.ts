@@ -325,6 +325,15 @@ export class WorkerDetector implements Detector, Lifecycle {
     };
   }
 
+  /**
+   * True while a worker is loading its models (at start, or replacing a failed one): the
+   * systemd notifier sends EXTEND_TIMEOUT meanwhile, since a first TensorRT engine build
+   * takes minutes.
+   */
+  isLoading(): boolean {
+    return !this.closed && this.worker !== null && !this.ready;
+  }
+
   /** Frames replaced by a newer one before inference got to them. */
   droppedFrames(): number {
     return this.dropped;

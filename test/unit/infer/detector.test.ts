@@ -34,8 +34,11 @@ async function until(cond: () => boolean, ms = 15_000): Promise<void> {
 
 describe('WorkerDetector (worker host)', () => {
   it('answers through the worker and reports info and stats', async () => {
-    const d = detector();
-    await d.start();
+    const d = detector({ initDelayMs: 100 });
+    const starting = d.start();
+    expect(d.isLoading()).toBe(true);
+    await starting;
+    expect(d.isLoading()).toBe(false);
     const faces = await d.detect(frame(8, 42));
     expect(faces).toEqual([{ box: [8, 4, 42, 0], score: 1, emotions: { happy: 0.5 } }]);
     expect(d.info().provider).toBe('fake');
