@@ -27,6 +27,8 @@ export interface GpiodDriverOptions {
   openGraceMs?: number;
   /** how long a tool gets to exit after SIGTERM before SIGKILL */
   killGraceMs?: number;
+  /** the last gpioset before a close runs at least this long, so its levels are really driven before release */
+  applyMs?: number;
 }
 
 /** %o offset, %e 1 rising / 0 falling, %s and %n the timestamp's seconds and nanoseconds (%n is not zero-padded). */
@@ -97,6 +99,8 @@ export function checkLines(info: ChipInfo, lines: number[]): string[] {
 
 interface Held {
   child: ChildProcess;
+  /** performance.now() at spawn */
+  startedAt: number;
   stderr(): string;
   /** SIGTERM, then SIGKILL after killGraceMs; resolves once the process has exited */
   stop(): Promise<void>;
@@ -108,11 +112,13 @@ export class GpiodDriver implements LineDriver {
   private readonly spawn: SpawnFn;
   private readonly openGraceMs: number;
   private readonly killGraceMs: number;
+  private readonly applyMs: number;
 
   constructor(private readonly opts: GpiodDriverOptions) {
     this.spawn = opts.spawn ?? nodeSpawn;
     this.openGraceMs = opts.openGraceMs ?? 300;
     this.killGraceMs = opts.killGraceMs ?? 1000;
+    this.applyMs = opts.applyMs ?? 100;
   }
 
   async watchInputs(req: InputRequest, onEdge: (e: LineEdge) => void, onLost: (err: PokerfaceError) => void): Promise<InputWatch> {
@@ -168,6 +174,11 @@ export class GpiodDriver implements LineDriver {
       close: async () => {
         if (pumping) await pumping;
         closed = true;
+        // A gpioset stopped right after it started may not have driven its lines yet
+        // (all lamps off on stop would be lost); after release the lines keep their
+        // level on most boards, though libgpiod calls that undefined.
+        const young = this.applyMs - (performance.now() - current.startedAt);
+        if (young > 0) await new Promise((r) => setTimeout(r, young));
         await current.stop();
       },
     };
@@ -250,6 +261,7 @@ export class GpiodDriver implements LineDriver {
     });
     return {
       child,
+      startedAt: performance.now(),
       stderr: () => stderr,
       onLost: (cb) => void (lost = cb),
       stop: async () => {
