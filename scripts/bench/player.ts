@@ -1,7 +1,10 @@
 // Clip start latency: from play() to mpv's playback-restart (our `started` event), and
 // how long mpv takes to come back after being killed. Prints figures; asserts nothing.
 //
-//   npx tsx scripts/bench/player.ts [--file CLIP] [--runs 50] [--kills 5] [--screen]
+//   npx tsx scripts/bench/player.ts [--file CLIP] [--runs 50] [--kills 5] [--stops 2] [--screen]
+//
+// --kills: SIGKILL mpv, time to the `restarted` event; --stops: SIGSTOP mpv (alive but
+// silent), time until the ping notices, kills it and a new mpv answers.
 //
 // Without --file it makes a 6 s 960x540 H.264+AAC clip like the demo clips. mpv runs
 // with --vo=null --ao=null unless --screen is given (then player.vo/gpuContext apply).
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     file: { type: 'string' },
     runs: { type: 'string', default: '50' },
     kills: { type: 'string', default: '5' },
+    stops: { type: 'string', default: '2' },
     screen: { type: 'boolean', default: false },
   },
 });
@@ -79,10 +83,22 @@ try {
     await restarted;
     back.push(performance.now() - t);
   }
+  const hung: number[] = [];
+  for (let i = 0; i < Number(values.stops); i++) {
+    const restarted = next((e) => e.type === 'restarted');
+    const pid = player.pid as number;
+    const t = performance.now();
+    process.kill(pid, 'SIGSTOP');
+    await restarted;
+    hung.push(performance.now() - t);
+  }
   console.log(`mpv ${values.screen ? `--vo=${config.vo}` : '--vo=null --ao=null'}, clip ${path.basename(file)}`);
   console.log(`player start (spawn to first IPC answer): ${startMs.toFixed(1)} ms`);
   console.log(`clip start latency (play() to playback-restart): ${fmt(lat)}  target <= 300 ms: ${pct(lat, 95) <= 300 ? 'PASS' : 'FAIL'}`);
   if (back.length) console.log(`restart after SIGKILL (kill to restarted event): ${fmt(back)}  target <= 2000 ms: ${Math.max(...back) <= 2000 ? 'PASS' : 'FAIL'}`);
+  if (hung.length) {
+    console.log(`restart after SIGSTOP (silent mpv, ping ${config.pingIntervalMs} ms / timeout ${config.ipcTimeoutMs} ms): ${fmt(hung)}  target <= 2000 ms: ${Math.max(...hung) <= 2000 ? 'PASS' : 'FAIL'}`);
+  }
 } finally {
   await player.stop();
   rmSync(tmp, { recursive: true, force: true });
