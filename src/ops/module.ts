@@ -76,6 +76,7 @@ class NotifierHandle implements Lifecycle {
   ) {}
   start(): Promise<void> {
     if (this.role === 'ready') this.notifier.ready();
+    else this.notifier.watchLoading();
     return Promise.resolve();
   }
   stop(): Promise<void> {

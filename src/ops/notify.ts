@@ -9,7 +9,7 @@ import type { NotifyTransport } from './notify-socket.js';
 /** What the notifier reads from the running booth; each may be absent (module off). */
 export interface NotifierSources {
   frameSource?: { stats(): Pick<CaptureStats, 'lastFrameAgeMs' | 'fps'> } | undefined;
-  detector?: { stats(): Pick<InferStats, 'lastAnswerAgeMs' | 'provider' | 'msP50'> } | undefined;
+  detector?: { stats(): Pick<InferStats, 'lastAnswerAgeMs' | 'provider' | 'msP50'>; isLoading?(): boolean } | undefined;
   booth?: { state(): Pick<GameState, 'phase'> } | undefined;
 }
 
@@ -36,6 +36,9 @@ export interface NotifierOptions {
   sources: () => NotifierSources;
   /** STATUS= refresh when there is no watchdog (default 10 s) */
   statusEveryMs?: number;
+  /** while the detector loads (TensorRT engine build), ask for this much more time every loadingCheckMs (default 30 s / 5 s) */
+  loadingExtendMs?: number;
+  loadingCheckMs?: number;
   timers?: Timers;
 }
 
@@ -55,6 +58,7 @@ export interface NotifierService {
 
 export class Notifier implements NotifierService {
   private timer: unknown = null;
+  private loadingTimer: unknown = null;
   private readyAt: number | null = null;
   private inferGraceUntil = Number.NEGATIVE_INFINITY;
   private last: PipelineCheck = { ok: true, reasons: [] };
@@ -74,6 +78,25 @@ export class Notifier implements NotifierService {
     return this.pings;
   }
 
+  /**
+   * While the detector reports isLoading() (a worker building a TensorRT engine, at start
+   * or when a replaced worker rebuilds), keep extending systemd's timeout and suspend the
+   * inference check, so neither the start timeout nor the watchdog fires mid-build.
+   */
+  watchLoading(): void {
+    if (!this.opts.transport || this.loadingTimer !== null || this.stopped) return;
+    const timers = this.opts.timers ?? realTimers;
+    this.loadingTimer = timers.setInterval(() => this.checkLoading(), this.opts.loadingCheckMs ?? 5000);
+    this.checkLoading();
+  }
+
+  private checkLoading(): void {
+    const det = this.opts.sources().detector;
+    if (!det?.isLoading?.()) return;
+    this.extendTimeout(this.opts.loadingExtendMs ?? 30_000);
+    if (this.readyAt === null) this.status('loading models (TensorRT engines are built on the first start)');
+  }
+
   /** READY=1 and start the watchdog / status ticker. Call when everything else is up. */
   ready(): void {
     if (!this.opts.transport || this.readyAt !== null || this.stopped) return;
@@ -85,6 +108,7 @@ export class Notifier implements NotifierService {
     const timers = this.opts.timers ?? realTimers;
     this.timer = timers.setInterval(() => this.tick(), every);
     this.tick();
+    this.watchLoading();
   }
 
   /** One watchdog/status round; public so tests and a manual clock can drive it. */
@@ -176,8 +200,11 @@ export class Notifier implements NotifierService {
   }
 
   private clearTimer(): void {
-    if (this.timer !== null) (this.opts.timers ?? realTimers).clearInterval(this.timer);
+    const timers = this.opts.timers ?? realTimers;
+    if (this.timer !== null) timers.clearInterval(this.timer);
+    if (this.loadingTimer !== null) timers.clearInterval(this.loadingTimer);
     this.timer = null;
+    this.loadingTimer = null;
   }
 
   private send(message: string): void {

@@ -19,20 +19,26 @@ function fakeTransport(): NotifyTransport & { sent: string[]; closed: boolean } 
   return t;
 }
 
-function manualTimers(): Timers & { cb: (() => void) | null; every: number | null } {
-  const t = {
-    cb: null as (() => void) | null,
-    every: null as number | null,
-    setInterval: (cb: () => void, ms: number) => {
-      t.cb = cb;
-      t.every = ms;
-      return 1;
+/** Intervals a test fires by hand: cb/every are the first (the watchdog ticker), loading the second. */
+function manualTimers(): Timers & { cb: (() => void) | null; every: number | null; loading: (() => void) | null } {
+  const list: Array<{ cb: () => void; ms: number; on: boolean }> = [];
+  const live = (i: number) => (list[i]?.on ? list[i] : undefined);
+  return {
+    get cb() {
+      return live(0)?.cb ?? null;
     },
-    clearInterval: () => {
-      t.cb = null;
+    get every() {
+      return list[0]?.ms ?? null;
+    },
+    get loading() {
+      return live(1)?.cb ?? null;
+    },
+    setInterval: (cb: () => void, ms: number) => list.push({ cb, ms, on: true }) - 1,
+    clearInterval: (h: unknown) => {
+      const t = list[h as number];
+      if (t) t.on = false;
     },
   };
-  return t;
 }
 
 function setup(watchdogMs: number | null = 20_000) {
@@ -88,6 +94,24 @@ describe('sd_notify notifier', () => {
     expect(n.check().ok).toBe(true);
     clock.advance(90_001);
     expect(n.check()).toEqual({ ok: false, reasons: ['inference silent for 999999 ms'] });
+  });
+
+  it('keeps extending the timeout while the detector loads, and stops when it is ready', () => {
+    const clock = new ManualClock();
+    const transport = fakeTransport();
+    const timers = manualTimers();
+    let loading = true;
+    const detector = { stats: () => ({ lastAnswerAgeMs: null, provider: 'tensorrt', msP50: 0 }), isLoading: () => loading };
+    const n = new Notifier({ transport, clock, log: silentLogger, watchdogMs: 20_000, frameMaxAgeMs: 5000, inferMaxAgeMs: 4000, sources: () => ({ detector }), timers });
+    n.watchLoading(); // the early module, before READY
+    expect(transport.sent).toEqual(['EXTEND_TIMEOUT_USEC=30000000', 'STATUS=loading models (TensorRT engines are built on the first start)']);
+    clock.advance(5000);
+    timers.cb?.();
+    expect(transport.sent.at(-2)).toBe('EXTEND_TIMEOUT_USEC=30000000');
+    loading = false;
+    const count = transport.sent.length;
+    timers.cb?.();
+    expect(transport.sent).toHaveLength(count);
   });
 
   it('without a watchdog only refreshes STATUS', () => {
