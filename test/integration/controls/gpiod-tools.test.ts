@@ -46,6 +46,14 @@ function pids(file: string): number[] {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map(Number) : [];
 }
 
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -185,9 +193,10 @@ exec sleep 600`,
     const gpio = new GpioButtons({ config, driver, clock: systemClock, timers: systemTimers, log: silentLogger });
     await gpio.start();
     expect(gpio.health().healthy).toBe(true);
-    await new Promise((r) => setTimeout(r, 600));
+    await waitFor(() => !gpio.health().healthy, 5000);
     expect(gpio.health().backends[0]?.error).toContain('Input/output error');
-    await new Promise((r) => setTimeout(r, 1200));
+    // retried after 1 s: gpioinfo preflight, then the 300 ms grace
+    await waitFor(() => gpio.health().healthy, 10_000);
     expect(gpio.health()).toEqual({ healthy: true, backends: [{ name: 'gpio', state: 'ok' }] });
     await gpio.stop();
     for (const pid of pids(join(dir, 'pids'))) expect(alive(pid)).toBe(false);
