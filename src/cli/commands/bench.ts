@@ -1,3 +1,4 @@
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { EXIT, PokerfaceError } from '../../errors.js';
@@ -56,13 +57,14 @@ async function loadFrames(source: string | undefined, width: number, height: num
 export const command: Command = {
   summary: 'benchmark detection + classification (one JSON object); --peer also runs face-api',
   usage: [
-    'pokerface bench [--source FILE] [--frames N] [--peer] [--peer-frames N] [--config FILE] [--size WxH]',
+    'pokerface bench [--source FILE] [--frames N] [--peer] [--peer-frames N] [--config FILE] [--size WxH] [--variant front|back]',
     '',
     '  --source FILE     image or video to run on (default: a 640x480 one-face cut of a face-api demo photo)',
     '  --frames N        frames to time (default 500), after 30 warm-up frames',
     '  --peer            also run @vladmandic/face-api (tiny face detector + expressions) on the same frames',
     '  --peer-frames N   frames for the peer (default 60; it is much slower)',
     '  --size WxH        frame size (default 640x480)',
+    '  --variant V       BlazeFace variant: front (default) or back',
     '  --config FILE     configuration for the model section (default: built-in defaults, CPU)',
   ].join('\n'),
   async run(args, io) {
@@ -123,6 +125,9 @@ export const command: Command = {
         variant: config.kind === 'two-stage' ? config.detector.variant : undefined,
         intraOpThreads: config.intraOpThreads,
         rssMb: Math.round(process.memoryUsage().rss / 1048576),
+        // other processes competing for the CPUs make every figure here slower
+        loadAvg1: Math.round(loadavg()[0]! * 100) / 100,
+        cpus: cpus().length,
       };
       if (values.peer) {
         const { loadPeer } = await import('../../infer/peer.js');
