@@ -137,15 +137,20 @@ export class Notifier implements NotifierService {
     const reasons: string[] = [];
     const { frameSource, detector } = this.opts.sources();
     const now = this.opts.clock.now();
+    // Right after start the first frame or answer may still be on its way: a null age
+    // counts as stuck only once the allowed age has passed since READY.
+    const sinceReady = this.readyAt === null ? 0 : now - this.readyAt;
     if (frameSource) {
       const age = frameSource.stats().lastFrameAgeMs;
-      if (age === null) reasons.push('no camera frame yet');
-      else if (age >= this.opts.frameMaxAgeMs) reasons.push(`no camera frame for ${Math.round(age)} ms`);
+      if (age === null) {
+        if (sinceReady >= this.opts.frameMaxAgeMs) reasons.push('no camera frame yet');
+      } else if (age >= this.opts.frameMaxAgeMs) reasons.push(`no camera frame for ${Math.round(age)} ms`);
     }
     if (detector && now >= this.inferGraceUntil) {
       const age = detector.stats().lastAnswerAgeMs;
-      if (age === null) reasons.push('inference has not answered yet');
-      else if (age >= this.opts.inferMaxAgeMs) reasons.push(`inference silent for ${Math.round(age)} ms`);
+      if (age === null) {
+        if (sinceReady >= this.opts.inferMaxAgeMs) reasons.push('inference has not answered yet');
+      } else if (age >= this.opts.inferMaxAgeMs) reasons.push(`inference silent for ${Math.round(age)} ms`);
     }
     return { ok: reasons.length === 0, reasons };
   }

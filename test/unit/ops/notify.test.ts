@@ -68,7 +68,7 @@ describe('sd_notify notifier', () => {
   });
 
   it('withholds pings while frames are stale or inference is silent, and resumes', () => {
-    const { n, transport, timers, state } = setup();
+    const { n, clock, transport, timers, state } = setup();
     n.ready();
     transport.sent.length = 0;
     state.frameAge = 6000;
@@ -77,6 +77,11 @@ describe('sd_notify notifier', () => {
     expect(n.health()).toMatchObject({ healthy: false, reasons: ['watchdog withheld: no camera frame for 6000 ms'] });
     state.frameAge = 10;
     state.inferAge = null;
+    clock.advance(3999); // a null age is "starting" until inferMaxAgeMs after READY
+    timers.cb?.();
+    expect(transport.sent[1]).toMatch(/^WATCHDOG=1\n/);
+    transport.sent.splice(1);
+    clock.advance(1);
     timers.cb?.();
     expect(transport.sent[1]).toMatch(/inference has not answered yet/);
     expect(transport.sent[1]).not.toMatch(/WATCHDOG/);
