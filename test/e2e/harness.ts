@@ -207,3 +207,56 @@ export function alive(pid: number): boolean {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- fault tests
+
+/** Poll until pred holds (sync or async), or throw naming what was awaited. */
+export async function waitUntil(pred: () => boolean | Promise<boolean>, ms: number, what: string, everyMs = 50): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (await pred()) return;
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** The pid of a direct child with this command name (comm), or null. */
+export function childPid(pid: number, comm: string): number | null {
+  return childrenOf(pid).find((c) => c.comm === comm)?.pid ?? null;
+}
+
+/** The wall-clock time (epoch ms) pino stamped on a log line. */
+export function logTime(l: Record<string, unknown>): number {
+  return typeof l.time === 'number' ? l.time : Number.NaN;
+}
+
+/** Log lines of the daemon with this message, optionally only those after a time. */
+export function logsWith(d: DaemonProcess, msg: string, after = 0): Array<Record<string, unknown>> {
+  return d.logs.filter((l) => l.msg === msg && (after === 0 || logTime(l) >= after));
+}
+
+export interface GameEventMsg {
+  id: string;
+  type: string;
+  ts: number;
+  outcome: string | null;
+  mode: string | null;
+  level: number | null;
+  phase?: string;
+  reason?: string;
+}
+
+/** The number in an event id (`<prefix>-e<n>`): the judge numbers its events in order. */
+export function eventSeq(e: GameEventMsg): number {
+  const m = /-e(\d+)$/.exec(e.id);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+/** Press mode, level and start over REST, as a player would. */
+export async function pressRound(d: DaemonProcess, mode = 'funny', level = 'level1'): Promise<void> {
+  for (const b of [mode, level, 'start']) {
+    const r = await d.api('POST', `/api/buttons/${b}`, {});
+    if (r.status >= 300) throw new Error(`button ${b}: ${r.status} ${JSON.stringify(r.json)}`);
+    await sleep(100);
+  }
+}
