@@ -64,6 +64,8 @@ export class GpioButtons implements ButtonSource {
     const gpio = config.gpio;
     this.groups = planInputs(config);
     const lightLines = planLights(config);
+    this.lights = null;
+    this.lightsError = null;
     this.state = 'running';
     for (const g of this.groups) {
       for (const name of g.buttons) {
@@ -105,6 +107,7 @@ export class GpioButtons implements ButtonSource {
     ]);
     this.outputs.clear();
     this.lines.clear();
+    this.lights = null;
   }
 
   setLights(lights: Partial<Record<ButtonName, LightMode>>): void {
