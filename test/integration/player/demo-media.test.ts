@@ -40,4 +40,18 @@ describe('demo media with real ffmpeg', () => {
     expect(out.join('')).toContain('POKERFACE_ERR_USAGE');
     expect(await main(['media', 'make-demo', '--help'], io)).toBe(0);
   });
+
+  it('pokerface media list shows what the booth would play and exits 1 while folders are empty', async () => {
+    const out: string[] = [];
+    const io = { out: (t: string) => void out.push(t), err: (t: string) => void out.push(t), env: {}, cwd: dir };
+    // the first test made level 1 only; the default config has three levels
+    expect(await main(['media', 'list', '--dir', dir], io)).toBe(1);
+    const text = out.join('\n');
+    expect(text).toContain('2 clips, 1 attract');
+    expect(text).toMatch(/funny\/1 +1 clips/);
+    expect(text).toContain('EMPTY    scary/3');
+    out.length = 0;
+    expect(await main(['media', 'list', '--dir', dir, '--json'], io)).toBe(1);
+    expect(JSON.parse(out.join(''))).toMatchObject({ total: 2, attract: 1 });
+  });
 });
