@@ -26,7 +26,7 @@ afterAll(() => {
 });
 
 function make(over: Partial<PlayerConfig> = {}, mediaRoot: string | null = null): MpvPlayer {
-  const config = { ...defaultConfig().player, socketPath: path.join(dir, `m${players.length}.sock`), pingIntervalMs: 100, ipcTimeoutMs: 300, ...over };
+  const config = { ...defaultConfig().player, socketPath: path.join(dir, `m${players.length}.sock`), pingIntervalMs: 100, ipcTimeoutMs: 1000, ...over };
   const p = new MpvPlayer({ config, log: silentLogger, headless: true, mediaRoot });
   players.push(p);
   return p;
