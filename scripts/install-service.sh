@@ -10,7 +10,7 @@
 set -euo pipefail
 
 SERVICE=pokerface
-SVC_USER=pokerface
+SVC_USER=${POKERFACE_SVC_USER:-pokerface}
 GROUPS_NEEDED=(video render gpio input audio)
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
@@ -73,7 +73,9 @@ if [ "$DRY_RUN" -eq 0 ] && [ "$(id -u)" -ne 0 ]; then
   exit 77
 fi
 
-systemctl_available() { command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; }
+systemctl_available() {
+  command -v systemctl >/dev/null 2>&1 && { [ -d /run/systemd/system ] || [ "${POKERFACE_ASSUME_SYSTEMD:-0}" = 1 ]; }
+}
 sysctl_run() {
   if [ "$DRY_RUN" -eq 1 ] || systemctl_available; then
     run systemctl "$@"
@@ -82,7 +84,7 @@ sysctl_run() {
   fi
 }
 
-uninstall() {
+do_uninstall() {
   say "uninstalling the $SERVICE service"
   if [ -f "$SYSTEMD_DIR/$SERVICE.service" ] || [ "$DRY_RUN" -eq 1 ]; then
     sysctl_run disable --now "$SERVICE.service"
@@ -99,7 +101,7 @@ uninstall() {
   fi
 }
 
-install() {
+do_install() {
   [ -f "$APP_DIR/bin/pokerface.js" ] || { echo "install-service.sh: $APP_DIR has no bin/pokerface.js (use --app-dir)" >&2; exit 66; }
   [ -f "$REPO_DIR/systemd/$SERVICE.service" ] || { echo "install-service.sh: $REPO_DIR/systemd/$SERVICE.service missing" >&2; exit 66; }
   if [ ! -f "$APP_DIR/dist/cli.js" ]; then
@@ -163,4 +165,5 @@ install() {
   fi
 }
 
-if [ "$UNINSTALL" -eq 1 ]; then uninstall; else install; fi
+# (functions are not named install/uninstall: "install" must stay the coreutils command)
+if [ "$UNINSTALL" -eq 1 ]; then do_uninstall; else do_install; fi

@@ -1,6 +1,6 @@
 // scripts/install-service.sh and the unit file, checked without a running systemd.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -82,6 +82,68 @@ describe('install-service.sh --dry-run', () => {
     const r = spawnSync('shellcheck', [SCRIPT, ...['scripts/jetson', 'scripts/hil'].flatMap((d) => listSh(d))], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+});
+
+// A real run (not --dry-run) into temp folders, as root, with the commands that would
+// change this machine (groupadd, useradd, userdel, systemctl) replaced by recorders on
+// PATH and the current user standing in for the service user.
+describe.runIf(process.getuid?.() === 0)('install-service.sh, real run with stubbed system commands', () => {
+  let dir = '';
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('installs, is idempotent, and uninstalls', () => {
+    dir = mkdtempSync(join(tmpdir(), 'pokerface-install-real-'));
+    const stubs = join(dir, 'stubs');
+    mkdirSync(stubs);
+    const calls = join(dir, 'calls.log');
+    for (const cmd of ['groupadd', 'useradd', 'userdel', 'systemctl', 'systemd-analyze']) {
+      writeFileSync(join(stubs, cmd), `#!/bin/sh\necho "${cmd} $*" >> "${calls}"\n`);
+      chmodSync(join(stubs, cmd), 0o755);
+    }
+    const env = {
+      ...process.env,
+      PATH: `${stubs}:${process.env.PATH ?? ''}`,
+      POKERFACE_SVC_USER: 'root',
+      POKERFACE_ASSUME_SYSTEMD: '1',
+      POKERFACE_SYSTEMD_DIR: join(dir, 'systemd'),
+      POKERFACE_ETC_DIR: join(dir, 'etc'),
+      POKERFACE_STATE_DIR: join(dir, 'state'),
+      POKERFACE_CACHE_DIR: join(dir, 'cache'),
+      POKERFACE_TEGRA_RELEASE: join(dir, 'nv_tegra_release'),
+    };
+    mkdirSync(join(dir, 'systemd'));
+    writeFileSync(join(dir, 'nv_tegra_release'), '# R36 (release)\n');
+    const run = (...args: string[]): string => execFileSync('bash', [SCRIPT, '--app-dir', process.cwd(), ...args], { env, encoding: 'utf8', timeout: 20_000 });
+    run();
+    const envFile = readFileSync(join(dir, 'etc', 'pokerface.env'), 'utf8');
+    const token = /^POKERFACE_API_TOKEN=([0-9a-f]{48})$/m.exec(envFile)?.[1];
+    expect(token).toBeDefined();
+    expect(statSync(join(dir, 'etc', 'pokerface.env')).mode & 0o777).toBe(0o640);
+    expect(readFileSync(join(dir, 'etc', 'config.yaml'), 'utf8')).toBe(readFileSync('config/default.yaml', 'utf8'));
+    const unit = readFileSync(join(dir, 'systemd', 'pokerface.service'), 'utf8');
+    expect(unit).toContain(`ExecStart=/usr/bin/node ${process.cwd()}/bin/pokerface.js run --config /etc/pokerface/config.yaml`);
+    expect(unit).not.toContain('/opt/pokerface');
+    expect(existsSync(join(dir, 'systemd', 'pokerface.service.d', 'jetson.conf'))).toBe(true);
+    for (const d of ['state', 'cache', 'cache/trt']) expect(statSync(join(dir, d)).isDirectory()).toBe(true);
+    const log = (): string[] => readFileSync(calls, 'utf8').trim().split('\n');
+    expect(log().filter((l) => l.startsWith('systemctl'))).toEqual(['systemctl daemon-reload', 'systemctl enable pokerface.service', 'systemctl restart pokerface.service']);
+    expect(log().some((l) => l.startsWith('useradd'))).toBe(false); // the user exists
+
+    writeFileSync(join(dir, 'etc', 'config.yaml'), 'boothId: edited\n');
+    const again = run();
+    expect(again).toContain('kept');
+    expect(readFileSync(join(dir, 'etc', 'config.yaml'), 'utf8')).toBe('boothId: edited\n');
+    expect(readFileSync(join(dir, 'etc', 'pokerface.env'), 'utf8')).toContain(token as string);
+
+    run('--uninstall');
+    expect(existsSync(join(dir, 'systemd', 'pokerface.service'))).toBe(false);
+    expect(existsSync(join(dir, 'etc', 'config.yaml'))).toBe(true);
+    run('--uninstall', '--purge');
+    expect(existsSync(join(dir, 'etc'))).toBe(false);
+    expect(log()).toContain('userdel root'); // the stub: purge removes the service user
   });
 });
 
