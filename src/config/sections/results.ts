@@ -2,10 +2,10 @@ import { Type as T } from '@sinclair/typebox';
 
 export const ResultsSchema = T.Object(
   {
-    enabled: T.Boolean({ default: true }),
-    path: T.String({ default: '/var/lib/pokerface/results.sqlite' }),
-    retentionDays: T.Integer({ minimum: 1, maximum: 36500, default: 365 }),
-    maxRows: T.Integer({ minimum: 100, maximum: 100_000_000, default: 200_000 }),
+    enabled: T.Boolean({ default: true, description: 'keep a log of every round (SQLite, WAL, fsync per round)' }),
+    path: T.String({ default: '/var/lib/pokerface/results.sqlite', description: 'the SQLite file; its folder is created if missing' }),
+    retentionDays: T.Integer({ minimum: 1, maximum: 36500, default: 365, description: 'rounds older than this are deleted (on start and hourly)' }),
+    maxRows: T.Integer({ minimum: 100, maximum: 100_000_000, default: 200_000, description: 'at most this many rounds are kept (the oldest go first); 200000 is about 30 MB' }),
   },
   { additionalProperties: false, default: {} },
 );
