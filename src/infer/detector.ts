@@ -89,6 +89,8 @@ export class WorkerDetector implements Detector, Lifecycle {
   private timer: unknown = null;
   private respawnTimer: unknown = null;
   private respawnDelay = 500;
+  /** rejects the start() / respawn in progress (close() during a model load) */
+  private abortStart: (() => void) | null = null;
   private nextId = 1;
   private readonly slots: SharedArrayBuffer[] = [new SharedArrayBuffer(0), new SharedArrayBuffer(0)];
   private readonly views: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
@@ -133,10 +135,12 @@ export class WorkerDetector implements Detector, Lifecycle {
       const settle = (err: Error | null): void => {
         if (settled) return;
         settled = true;
+        this.abortStart = null;
         this.timers.clearTimeout(startTimer);
         if (err) reject(err);
         else resolve();
       };
+      this.abortStart = (): void => settle(new PokerfaceError('POKERFACE_ERR_INFER_CLOSED', 'closed while the models were loading'));
       const startTimer = this.timers.setTimeout(() => {
         settle(new PokerfaceError('POKERFACE_ERR_INFER_TIMEOUT', `worker did not load its models within ${timeoutMs} ms`));
         this.retire(w);
@@ -219,6 +223,7 @@ export class WorkerDetector implements Detector, Lifecycle {
       if (this.closed) return;
       this.opts.log.warn({ restarts: this.restarts }, 'starting a new inference worker');
       this.spawn(this.opts.startTimeoutMs ?? 60_000).catch((e: unknown) => {
+        if (this.closed) return;
         this.opts.log.error({ err: (e as Error).message }, 'replacement inference worker failed to start');
         this.respawnDelay = Math.min(this.respawnDelay * 2, MAX_RESPAWN_DELAY_MS);
         this.scheduleRespawn(this.respawnDelay);
@@ -334,6 +339,14 @@ export class WorkerDetector implements Detector, Lifecycle {
     return !this.closed && this.worker !== null && !this.ready;
   }
 
+  /**
+   * Test seam, for fault tests only: the live worker thread, so a test can terminate it
+   * or post it a `debug-block` message (a hang). Null while none runs.
+   */
+  debugWorker(): Worker | null {
+    return this.worker;
+  }
+
   /** Frames replaced by a newer one before inference got to them. */
   droppedFrames(): number {
     return this.dropped;
@@ -355,6 +368,7 @@ export class WorkerDetector implements Detector, Lifecycle {
     if (this.respawnTimer !== null) this.timers.clearTimeout(this.respawnTimer);
     this.timer = null;
     this.respawnTimer = null;
+    this.abortStart?.();
     const closedErr = (): PokerfaceError => new PokerfaceError('POKERFACE_ERR_INFER_CLOSED');
     this.pending?.reject(closedErr());
     this.inflight?.reject(closedErr());

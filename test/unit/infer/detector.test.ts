@@ -121,4 +121,12 @@ describe('WorkerDetector (worker host)', () => {
     await expect(d.detect(frame(8))).rejects.toMatchObject({ code: 'POKERFACE_ERR_INFER_CLOSED' });
     expect(d.stats().healthy).toBe(false);
   });
+
+  it('close() during a slow model load ends start() with POKERFACE_ERR_INFER_CLOSED', async () => {
+    const d = detector({ initDelayMs: 5000 });
+    const starting = d.start().catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    await d.close();
+    expect(isPokerfaceError(await starting, 'POKERFACE_ERR_INFER_CLOSED')).toBe(true);
+  });
 });
