@@ -168,9 +168,20 @@ describe('systemd/pokerface.service', () => {
     expect(unitValues('StandardOutput')).toEqual(['journal']);
   });
 
-  it.runIf(has('systemd-analyze'))('passes systemd-analyze verify without a warning', () => {
+  it.runIf(has('systemd-analyze'))('passes systemd-analyze verify without a warning, alone and with the Jetson drop-in', () => {
     const r = spawnSync('systemd-analyze', ['verify', 'systemd/pokerface.service'], { encoding: 'utf8' });
     expect(r.stderr + r.stdout).toBe('');
     expect(r.status).toBe(0);
+    const d = mkdtempSync(join(tmpdir(), 'pokerface-unit-'));
+    try {
+      mkdirSync(join(d, 'pokerface.service.d'));
+      writeFileSync(join(d, 'pokerface.service'), UNIT);
+      writeFileSync(join(d, 'pokerface.service.d', 'jetson.conf'), readFileSync('systemd/jetson.conf'));
+      const j = spawnSync('systemd-analyze', ['verify', join(d, 'pokerface.service')], { encoding: 'utf8' });
+      expect(j.stderr + j.stdout).toBe('');
+      expect(j.status).toBe(0);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });
