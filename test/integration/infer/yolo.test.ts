@@ -9,6 +9,7 @@ import { GraphBuilder } from '../../../src/infer/convert/graph-builder.js';
 import { encodeModel } from '../../../src/infer/convert/onnx-proto.js';
 import { loadOrt, type OrtBinding } from '../../../src/infer/onnx.js';
 import { YoloPipeline } from '../../../src/infer/pipeline.js';
+import { WorkerDetector } from '../../../src/infer/detector.js';
 import { silentLogger } from '../../../src/log.js';
 import type { Face } from '../../../src/types.js';
 import { modelConfig, solidFrame } from '../../unit/infer/helpers.js';
@@ -151,5 +152,19 @@ describe('YOLO one-stage decoding on onnxruntime', () => {
     writeFileSync(file, yoloModel('nhwc', 'nhwc'));
     const wrong = modelConfig({ kind: 'yolo', yolo: { file, inputSize: 96, classes: CLASSES } });
     await expect(YoloPipeline.create(wrong, { ort, log: silentLogger })).rejects.toMatchObject({ code: 'POKERFACE_ERR_MODEL_SHAPE' });
+  });
+
+  it('runs through the worker-hosted Detector with model.kind yolo', async () => {
+    const file = join(dir, 'worker.onnx');
+    writeFileSync(file, yoloModel('nhwc', 'nhwc'));
+    const cfg = modelConfig({ kind: 'yolo', yolo: { file, inputSize: S, classes: CLASSES, anchors: ANCHORS, confThreshold: 0.4 } });
+    const d = new WorkerDetector({ config: cfg, log: silentLogger });
+    try {
+      await d.start();
+      expect(d.info()).toMatchObject({ kind: 'yolo', provider: 'cpu', models: [{ file }] });
+      check(await d.detect(solidFrame(128, 64, [1, 2, 3])), [PLANTS[0]!, PLANTS[2]!]);
+    } finally {
+      await d.close();
+    }
   });
 });
