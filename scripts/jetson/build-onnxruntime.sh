@@ -119,9 +119,28 @@ run mv "$dest.tmp" "$dest"
 say "checking that TensorRT runs and that the trt_* options reach it"
 run node "$here/check-tensorrt.js" "$dest" "$repo/models/face_detection_front_128.onnx"
 
+# Point the daemon at the build: an environment override in the service's env file
+# (POKERFACE_MODEL_ONNXRUNTIMEPATH = config model.onnxruntimePath), replaced on a rerun.
+ENV_FILE=${POKERFACE_ENV_FILE:-/etc/pokerface/pokerface.env}
+if [ -f "$ENV_FILE" ] && [ -w "$ENV_FILE" ]; then
+  say "setting POKERFACE_MODEL_ONNXRUNTIMEPATH=$dest in $ENV_FILE"
+  if [ "$DRY_RUN" -eq 1 ]; then
+    printf '+ update %s\n' "$ENV_FILE"
+  else
+    grep -v '^POKERFACE_MODEL_ONNXRUNTIMEPATH=' "$ENV_FILE" >"$ENV_FILE.tmp" || true
+    printf 'POKERFACE_MODEL_ONNXRUNTIMEPATH=%s\n' "$dest" >>"$ENV_FILE.tmp"
+    chmod --reference="$ENV_FILE" "$ENV_FILE.tmp"
+    chown --reference="$ENV_FILE" "$ENV_FILE.tmp"
+    mv -f "$ENV_FILE.tmp" "$ENV_FILE"
+  fi
+else
+  say "$ENV_FILE not writable here: set model.onnxruntimePath yourself (below)"
+fi
+
 cat <<MSG
 
-Done. Point the daemon at it in /etc/pokerface/config.yaml:
+Done. The daemon finds the build through POKERFACE_MODEL_ONNXRUNTIMEPATH in $ENV_FILE,
+or set it in /etc/pokerface/config.yaml:
 
   model:
     onnxruntimePath: $dest

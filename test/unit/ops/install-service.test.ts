@@ -185,3 +185,32 @@ describe('systemd/pokerface.service', () => {
     }
   });
 });
+
+describe('scripts/jetson/build-onnxruntime.sh --dry-run', () => {
+  it('pins a tag, applies our patch, builds CUDA + TensorRT + Node, installs and points the daemon at it', () => {
+    const d = mkdtempSync(join(tmpdir(), 'pokerface-jetson-'));
+    try {
+      writeFileSync(join(d, 'env'), 'POKERFACE_API_TOKEN=x\n');
+      const out = execFileSync('bash', ['scripts/jetson/build-onnxruntime.sh', '--dry-run', '--arch', '87', '--src', join(d, 'ort'), '--prefix', join(d, 'opt')], {
+        env: { ...process.env, POKERFACE_ENV_FILE: join(d, 'env') },
+        encoding: 'utf8',
+      });
+      expect(out).toContain(`+ git clone --depth 1 --branch v1.22.0 https://github.com/microsoft/onnxruntime.git ${d}/ort`);
+      expect(out).toContain(`apply ${process.cwd()}/scripts/jetson/patches/onnxruntime-node-tensorrt-options.patch`);
+      expect(out).toMatch(/build\.sh --config Release .*--use_cuda .*--use_tensorrt .*--build_nodejs .*CMAKE_CUDA_ARCHITECTURES=87/);
+      expect(out).toContain(`check-tensorrt.js ${d}/opt/v1.22.0`);
+      expect(out).toContain(`setting POKERFACE_MODEL_ONNXRUNTIMEPATH=${d}/opt/v1.22.0 in ${d}/env`);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('the patch is a well-formed git patch of the Node binding only', () => {
+    const patch = readFileSync('scripts/jetson/patches/onnxruntime-node-tensorrt-options.patch', 'utf8');
+    expect(patch.match(/^diff --git a\/(\S+)/gm)).toEqual(['diff --git a/js/node/src/session_options_helper.cc']);
+    expect(patch).toContain('UpdateTensorRTProviderOptions');
+    const r = spawnSync('git', ['apply', '--stat', 'scripts/jetson/patches/onnxruntime-node-tensorrt-options.patch'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/42 insertions/);
+  });
+});
