@@ -20,7 +20,7 @@ import type { Logger } from '../log.js';
 import type { Clock, Detector, DetectorInfo, Face, Frame, InferStats, Lifecycle, ModuleHealth } from '../types.js';
 import type { ModelConfig, PipelineResult } from './pipeline.js';
 import { checkFrame, channels } from './preprocess.js';
-import { reviveError, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { RUN_IDLE, RUN_RETIRED, reviveError, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 import { providerSettings } from './providers.js';
 
 export interface Timers {
@@ -92,6 +92,7 @@ export class WorkerDetector implements Detector, Lifecycle {
   /** rejects the start() / respawn in progress (close() during a model load) */
   private abortStart: (() => void) | null = null;
   private nextId = 1;
+  private readonly runFlags = new WeakMap<Worker, Int32Array>();
   private readonly slots: SharedArrayBuffer[] = [new SharedArrayBuffer(0), new SharedArrayBuffer(0)];
   private readonly views: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
   private detectorInfo: DetectorInfo | null = null;
@@ -122,12 +123,15 @@ export class WorkerDetector implements Detector, Lifecycle {
   /** Start a worker and wait for it to load its models. */
   private spawn(timeoutMs: number): Promise<void> {
     const url = this.opts.workerUrl ?? defaultWorkerUrl();
+    const runFlag = new SharedArrayBuffer(4);
     const data: WorkerInit = {
       config: this.opts.config,
+      runFlag,
       logLevel: this.opts.logLevel ?? this.opts.log.level ?? 'info',
       ...(this.opts.workerTest === undefined ? {} : { test: this.opts.workerTest }),
     };
     const w = url.pathname.endsWith('.ts') ? new Worker(tsBootstrap(url), { eval: true, workerData: data }) : new Worker(url, { workerData: data });
+    this.runFlags.set(w, new Int32Array(runFlag));
     this.worker = w;
     this.ready = false;
     return new Promise<void>((resolve, reject) => {
@@ -200,7 +204,23 @@ export class WorkerDetector implements Detector, Lifecycle {
       this.ready = false;
     }
     w.removeAllListeners('message');
-    void w.terminate().catch(() => undefined);
+    void this.endWorker(w);
+  }
+
+  /**
+   * terminate() aborts the whole process when the worker is inside onnxruntime's native
+   * session.run (see RUN_IDLE in protocol.ts), so only an idle worker (or one stuck in
+   * JavaScript) is terminated; a busy one is marked retired and exits by itself once its
+   * frame is done. A worker stuck inside native code cannot be stopped in-process at all:
+   * it is abandoned, and its replacement carries on.
+   */
+  private endWorker(w: Worker): Promise<void> {
+    const flag = this.runFlags.get(w);
+    if (flag && Atomics.exchange(flag, 0, RUN_RETIRED) !== RUN_IDLE) return Promise.resolve();
+    return w.terminate().then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** Fail the frame in the worker, drop the worker and start a new one. */
@@ -340,8 +360,8 @@ export class WorkerDetector implements Detector, Lifecycle {
   }
 
   /**
-   * Test seam, for fault tests only: the live worker thread, so a test can terminate it
-   * or post it a `debug-block` message (a hang). Null while none runs.
+   * Test seam, for fault tests only: the live worker thread, so a test can post it a
+   * `debug` message (a hang or a crash; see protocol.ts). Null while none runs.
    */
   debugWorker(): Worker | null {
     return this.worker;
@@ -385,7 +405,7 @@ export class WorkerDetector implements Detector, Lifecycle {
     let t: NodeJS.Timeout | undefined;
     await Promise.race([exited, new Promise<void>((r) => (t = setTimeout(r, 1000)))]);
     clearTimeout(t);
-    await w.terminate().catch(() => undefined);
+    await this.endWorker(w);
   }
 
   stop(): Promise<void> {

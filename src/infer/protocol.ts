@@ -5,7 +5,21 @@ import type { StageTimings } from './pipeline.js';
 
 export type ToWorker =
   | { type: 'frame'; id: number; buf: SharedArrayBuffer; byteLength: number; width: number; height: number; format: PixelFormat }
-  | { type: 'close' };
+  | { type: 'close' }
+  /** test seam (fault tests only): block the worker thread for ms (a hang), or throw an uncaught error (a crash) */
+  | { type: 'debug'; action: 'block' | 'crash'; ms?: number };
+
+/**
+ * The worker's run flag (an Int32 in shared memory, index 0). terminate() while the
+ * worker is inside onnxruntime's synchronous, native session.run aborts the whole
+ * process (the binding throws a C++ exception into the dying environment), so the host
+ * may terminate only a worker that is not running a frame: it swaps in RUN_RETIRED; a
+ * worker that was RUN_BUSY exits by itself when its frame is done, and one that sees
+ * RUN_RETIRED never starts another.
+ */
+export const RUN_IDLE = 0;
+export const RUN_BUSY = 1;
+export const RUN_RETIRED = 2;
 
 export type FromWorker =
   | { type: 'ready'; info: DetectorInfo }
@@ -18,6 +32,8 @@ export type FromWorker =
 export interface WorkerInit {
   config: unknown;
   logLevel: string;
+  /** the run flag (see RUN_IDLE); absent for test workers that do not use it */
+  runFlag?: SharedArrayBuffer;
   /** free-form settings for test workers */
   test?: unknown;
 }

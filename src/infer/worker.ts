@@ -4,18 +4,30 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { loadOrt } from './onnx.js';
 import { createPipeline, type ModelConfig, type Pipeline } from './pipeline.js';
-import { errorMessage, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import { RUN_BUSY, RUN_IDLE, errorMessage, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run as a worker thread');
 const init = workerData as WorkerInit;
+const runFlag = init.runFlag ? new Int32Array(init.runFlag) : null;
 const post = (m: FromWorker): void => port.postMessage(m);
 const log = pino({ level: init.logLevel, base: null, timestamp: false }, { write: (line: string) => post({ type: 'log', line }) });
 
 let pipeline: Pipeline | null = null;
 const views = new WeakMap<SharedArrayBuffer, Uint8Array>();
 
+/** Enter native work (model load, a frame); false when the host retired us first. */
+function enter(): boolean {
+  return !runFlag || Atomics.compareExchange(runFlag, 0, RUN_IDLE, RUN_BUSY) === RUN_IDLE;
+}
+
+/** Leave native work; retired meanwhile, the host left it to us to go now. */
+function leave(): void {
+  if (runFlag && Atomics.compareExchange(runFlag, 0, RUN_BUSY, RUN_IDLE) !== RUN_BUSY) process.exit(0);
+}
+
 async function main(): Promise<void> {
+  if (!enter()) process.exit(0);
   try {
     const cfg = init.config as ModelConfig;
     const ort = await loadOrt(cfg.onnxruntimePath);
@@ -24,19 +36,43 @@ async function main(): Promise<void> {
   } catch (e) {
     post({ type: 'failed', ...errorMessage(e) });
     return;
+  } finally {
+    leave();
   }
   port!.on('message', (m: ToWorker) => {
     if (m.type === 'close') {
       const p = pipeline;
       pipeline = null;
-      void (p ? p.close() : Promise.resolve()).finally(() => port!.close());
+      // releasing the sessions is native work too (see enter())
+      const entered = enter();
+      void (p ? p.close() : Promise.resolve()).finally(() => {
+        if (entered) leave();
+        port!.close();
+      });
       return;
     }
     if (m.type === 'frame' && pipeline) void runFrame(pipeline, m);
+    // test seam: only fault tests send this, through WorkerDetector.debugWorker()
+    else if (m.type === 'debug') debugFault(m);
   });
 }
 
 async function runFrame(p: Pipeline, m: Extract<ToWorker, { type: 'frame' }>): Promise<void> {
+  // retired: the host terminates us, which is safe only while we are not in a run
+  if (!enter()) return;
+  try {
+    await answerFrame(p, m);
+  } finally {
+    leave();
+  }
+}
+
+function debugFault(m: Extract<ToWorker, { type: 'debug' }>): void {
+  if (m.action === 'block') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, m.ms ?? 60_000);
+  else throw new Error('inference worker crash requested by a fault test');
+}
+
+async function answerFrame(p: Pipeline, m: Extract<ToWorker, { type: 'frame' }>): Promise<void> {
   let view = views.get(m.buf);
   if (!view) {
     view = new Uint8Array(m.buf);

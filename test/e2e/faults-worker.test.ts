@@ -1,0 +1,148 @@
+// Fault: the inference worker killed, then hung. A worker thread cannot be reached from
+// outside the process, so this runs in-process: the real WorkerDetector (real worker,
+// real onnxruntime, the models in models/) feeds the booth's systemd Notifier, and the
+// test terminates or blocks the worker through the detector's debugWorker() seam.
+// Asserts: detect() keeps answering, stats() counts the restart/timeout, health shows
+// the gap, and watchdog pings pause while inference is silent and resume after.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import { WorkerDetector } from '../../src/infer/detector.js';
+import { decodeImage, resizeFrame } from '../../src/infer/image.js';
+import type { ToWorker } from '../../src/infer/protocol.js';
+import { silentLogger } from '../../src/log.js';
+import { Notifier } from '../../src/ops/notify.js';
+import { demoFaces } from '../../src/player/demo-camera.js';
+import { systemClock } from '../../src/clock.js';
+import type { Frame } from '../../src/types.js';
+import { ROOT, requireBuilt, sleep, waitUntil } from './harness.js';
+
+const WORKER_TIMEOUT_MS = 1000;
+const INFER_MAX_AGE_MS = 400;
+const WATCHDOG_MS = 200; // the notifier ticks every 100 ms
+
+/** The neutral demo face, cropped as the booth camera sees it, at 640x480. */
+async function faceFrame(): Promise<Frame> {
+  const c = demoFaces().neutral;
+  const img = await decodeImage(c.file);
+  const w = c.size;
+  const h = Math.round((c.size * 480) / 640);
+  const x0 = Math.max(0, Math.round(c.cx - w / 2));
+  const y0 = Math.max(0, Math.round(c.cy - h * 0.45));
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) data.set(img.data.subarray(((y0 + y) * img.width + x0) * 3, ((y0 + y) * img.width + x0 + w) * 3), y * w * 3);
+  return resizeFrame({ ...img, width: w, height: h, data }, 640, 480);
+}
+
+describe('faults: inference worker killed or hung', () => {
+  const model = parseConfig(JSON.stringify({ model: { dir: join(ROOT, 'models'), workerTimeoutMs: WORKER_TIMEOUT_MS } }), 'test').model;
+  const detector = new WorkerDetector({ config: model, log: silentLogger, startTimeoutMs: 60_000 });
+  const sent: Array<{ at: number; msg: string }> = [];
+  const notifier = new Notifier({
+    transport: { send: async (msg: string) => void sent.push({ at: Date.now(), msg }), close: () => undefined },
+    clock: systemClock,
+    log: silentLogger,
+    watchdogMs: WATCHDOG_MS,
+    frameMaxAgeMs: 5000,
+    inferMaxAgeMs: INFER_MAX_AGE_MS,
+    sources: () => ({ detector }),
+  });
+  /** wall time of every answer detect() gave (faces found or not) */
+  const answers: Array<{ at: number; faces: number }> = [];
+  /** wall time of every health() poll that said unhealthy, with its reasons */
+  const unhealthy: Array<{ at: number; reasons: string[] }> = [];
+  let feeding = true;
+  let feeder: Promise<void> = Promise.resolve();
+  let healthPoll: NodeJS.Timeout | undefined;
+
+  const pings = (after: number): number[] => sent.filter((s) => s.at >= after && s.msg.includes('WATCHDOG=1')).map((s) => s.at);
+  const stuck = (after: number): number[] => sent.filter((s) => s.at >= after && s.msg.includes('STUCK')).map((s) => s.at);
+
+  beforeAll(async () => {
+    requireBuilt();
+    const frame = await faceFrame();
+    await detector.start();
+    // a camera at ~20 fps: detect() every 50 ms, "latest wins" drops are expected and ignored
+    feeder = (async () => {
+      while (feeding) {
+        detector.detect(frame).then(
+          (faces) => void answers.push({ at: Date.now(), faces: faces.length }),
+          () => undefined,
+        );
+        await sleep(50);
+      }
+    })();
+    healthPoll = setInterval(() => {
+      const h = detector.health();
+      if (!h.healthy) unhealthy.push({ at: Date.now(), reasons: h.reasons });
+    }, 20);
+    await waitUntil(() => answers.length >= 3, 30_000, 'first answers');
+    expect(answers.some((a) => a.faces === 1), 'the real face is found').toBe(true);
+    notifier.ready();
+    await waitUntil(() => pings(0).length >= 3, 10_000, 'watchdog pings');
+  }, 90_000);
+
+  afterAll(async () => {
+    feeding = false;
+    clearInterval(healthPoll);
+    await feeder;
+    notifier.close();
+    await detector.close();
+    expect(detector.debugWorker()).toBeNull();
+  });
+
+  it('worker killed: replaced, health shows the gap, pings pause and resume', async () => {
+    const w = detector.debugWorker();
+    expect(w).not.toBeNull();
+    const before = detector.stats();
+    const killAt = Date.now();
+    // a crash: an uncaught error ends the worker thread (terminate() from outside while
+    // it is inside onnxruntime's native run would abort the whole process instead)
+    w?.postMessage({ type: 'debug', action: 'crash' } satisfies ToWorker);
+
+    await waitUntil(() => answers.some((a) => a.at > killAt + 50), 30_000, 'answers from the replacement worker');
+    const backAt = (answers.find((a) => a.at > killAt + 50) as { at: number }).at;
+    const s = detector.stats();
+    expect(s.workerRestarts).toBe(before.workerRestarts + 1);
+    expect(detector.debugWorker()).not.toBe(w);
+    expect(unhealthy.some((u) => u.at >= killAt && u.at <= backAt && u.reasons.some((r) => r.includes('inference worker')))).toBe(true);
+    await waitUntil(() => detector.health().healthy, 5000, 'healthy again');
+    // pings: withheld while inference was silent, back once it answered again
+    await waitUntil(() => pings(backAt).length >= 2, 5000, 'watchdog pings resume');
+    const gapEnd = pings(killAt).find((t) => t >= backAt) as number;
+    const lastBefore = Math.max(...pings(0).filter((t) => t < backAt && t <= killAt + INFER_MAX_AGE_MS));
+    expect(stuck(killAt).length, 'a STUCK status while the worker was replaced').toBeGreaterThan(0);
+    expect(pings(killAt).filter((t) => t > killAt + INFER_MAX_AGE_MS + 150 && t < backAt)).toEqual([]);
+    console.log(
+      `worker killed: replacement answered after ${backAt - killAt} ms; health unhealthy ${unhealthy.filter((u) => u.at >= killAt && u.at <= backAt).length} polls; watchdog pings paused ${gapEnd - lastBefore} ms (last before ${lastBefore - killAt} ms, first after ${gapEnd - killAt} ms from the kill); stats ${JSON.stringify({ workerRestarts: s.workerRestarts, timeouts: s.timeouts })}`,
+    );
+  }, 60_000);
+
+  it('worker hung: timed out after model.workerTimeoutMs, replaced, pings pause and resume', async () => {
+    await waitUntil(() => detector.health().healthy && pings(Date.now() - 300).length > 0, 10_000, 'a healthy start');
+    const w = detector.debugWorker();
+    expect(w).not.toBeNull();
+    const before = detector.stats();
+    const hangAt = Date.now();
+    w?.postMessage({ type: 'debug', action: 'block', ms: 60_000 } satisfies ToWorker);
+
+    await waitUntil(() => detector.stats().timeouts > before.timeouts, 10_000, 'the frame in the hung worker times out');
+    const timedOutAt = Date.now();
+    await waitUntil(() => answers.some((a) => a.at > timedOutAt), 30_000, 'answers from the replacement worker');
+    const backAt = (answers.find((a) => a.at > timedOutAt) as { at: number }).at;
+    const s = detector.stats();
+    expect(s.timeouts).toBe(before.timeouts + 1);
+    expect(s.workerRestarts).toBe(before.workerRestarts + 1);
+    expect(detector.debugWorker()).not.toBe(w);
+    expect(unhealthy.some((u) => u.at >= hangAt && u.at <= backAt)).toBe(true);
+    await waitUntil(() => detector.health().healthy, 5000, 'healthy again');
+    await waitUntil(() => pings(backAt).length >= 2, 5000, 'watchdog pings resume');
+    expect(stuck(hangAt).length, 'a STUCK status while the worker hung').toBeGreaterThan(0);
+    const gapEnd = pings(hangAt).find((t) => t >= backAt) as number;
+    const lastBefore = Math.max(...pings(0).filter((t) => t < backAt && t <= hangAt + INFER_MAX_AGE_MS));
+    expect(pings(hangAt).filter((t) => t > hangAt + INFER_MAX_AGE_MS + 150 && t < backAt)).toEqual([]);
+    console.log(
+      `worker hung: timed out and replaced after ${timedOutAt - hangAt} ms (workerTimeoutMs ${WORKER_TIMEOUT_MS}), replacement answered after ${backAt - hangAt} ms; watchdog pings paused ${gapEnd - lastBefore} ms; stats ${JSON.stringify({ workerRestarts: s.workerRestarts, timeouts: s.timeouts })}`,
+    );
+  }, 60_000);
+});
