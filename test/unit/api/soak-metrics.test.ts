@@ -1,0 +1,68 @@
+// The figures the soak bench reads from /api/metrics: frame flow, inference timing and
+// event-loop lag.
+import { describe, expect, it } from 'vitest';
+import { LoopLagSampler, type LagTimers } from '../../../src/api/loop-lag.js';
+import { Metrics } from '../../../src/api/metrics.js';
+import { FakeBooth, FakeDetector, FakeFrameSource } from './fakes.js';
+
+class ManualTimers implements LagTimers {
+  fn: (() => void) | null = null;
+  setInterval(fn: () => void): unknown {
+    this.fn = fn;
+    return 1;
+  }
+  clearInterval(): void {
+    this.fn = null;
+  }
+}
+
+describe('LoopLagSampler', () => {
+  it('records how late each tick fired, never below zero, and stops', () => {
+    let t = 0;
+    const seen: number[] = [];
+    const timers = new ManualTimers();
+    const s = new LoopLagSampler((ms) => seen.push(ms), 20, () => t, timers);
+    s.start();
+    t = 20;
+    timers.fn?.();
+    t = 55; // 15 ms late
+    timers.fn?.();
+    t = 74; // a millisecond early
+    timers.fn?.();
+    s.stop();
+    expect(seen).toEqual([0, 15, 0]);
+    expect(timers.fn).toBeNull();
+  });
+});
+
+describe('Metrics for the soak bench', () => {
+  it('exposes captured, received, processed and dropped frames, inference p99 and a lag histogram', async () => {
+    const booth = Object.assign(new FakeBooth(), { stats: () => ({ frames: 90, detected: 60, dropped: 30, detectErrors: 0, cameraLost: 0, cameraDown: false }) });
+    const frameSource = new FakeFrameSource();
+    frameSource.st = { ...frameSource.st, frames: 91 };
+    const detector = new FakeDetector();
+    detector.st = { ...detector.st, frames: 60, ...{ msP99: 33 } };
+    const m = new Metrics({ booth, frameSource, detector }, { rssBytes: () => 1, uptimeS: () => 1 });
+    m.start();
+    try {
+      detector.emitTiming(7);
+      await new Promise((r) => setTimeout(r, 60));
+      const text = await m.text();
+      for (const line of [
+        'pokerface_camera_captured_frames 91',
+        'pokerface_booth_frames{stage="received"} 90',
+        'pokerface_booth_frames{stage="processed"} 60',
+        'pokerface_booth_frames{stage="dropped"} 30',
+        'pokerface_inference_frames 60',
+        'pokerface_inference_quantile_ms{quantile="0.99",provider="cpu"} 33',
+        'pokerface_inference_ms_bucket{le="8"} 1',
+        'pokerface_event_loop_lag_ms_bucket{le="+Inf"} ',
+      ]) {
+        expect(text).toContain(line);
+      }
+      expect(Number(/pokerface_event_loop_lag_ms_count (\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
+    } finally {
+      m.stop();
+    }
+  });
+});
