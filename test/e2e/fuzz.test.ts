@@ -14,7 +14,7 @@ const REQUESTS = 3000;
 const RAW_SHARE = 0.1;
 const CONCURRENCY = 8;
 const TIME_BUDGET_MS = 60_000;
-const SEED = Number(process.env.POKERFACE_FUZZ_SEED ?? 20261127);
+const SEED = Number(process.env.PF_FUZZ_SEED ?? 20261127);
 
 /** mulberry32: a small seeded PRNG, so a failing run can be replayed with its seed */
 function prng(seed: number): () => number {
@@ -381,8 +381,8 @@ describe('REST fuzz', () => {
 
     const byStatus = new Map<string, number>();
     for (const o of outcomes) byStatus.set(String(o.status ?? o.error?.split(':')[0] ?? 'none'), (byStatus.get(String(o.status ?? o.error?.split(':')[0] ?? 'none')) ?? 0) + 1);
-    // POKERFACE_FUZZ_DUMP=file writes every outcome, to study a failing seed
-    if (process.env.POKERFACE_FUZZ_DUMP) writeFileSync(process.env.POKERFACE_FUZZ_DUMP, JSON.stringify(outcomes.map((o) => ({ ...o, path: o.path.slice(0, 200), auth: o.auth.slice(0, 60) })), null, 1));
+    // PF_FUZZ_DUMP=file writes every outcome, to study a failing seed (not POKERFACE_*: the daemon reads those as config)
+    if (process.env.PF_FUZZ_DUMP) writeFileSync(process.env.PF_FUZZ_DUMP, JSON.stringify(outcomes.map((o) => ({ ...o, path: o.path.slice(0, 200), auth: o.auth.slice(0, 60) })), null, 1));
     console.log(`REST fuzz (seed ${SEED}): ${outcomes.length} requests in ${ms} ms; answers ${JSON.stringify(Object.fromEntries([...byStatus].sort()))}`);
 
     // no 5xx, except GET /api/health's 503 (its contract: unhealthy)
