@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, version } from '../../src/cli.js';
+import type { CliIO } from '../../src/cli/io.js';
+
+function io(): CliIO & { stdout: string; stderr: string } {
+  const o = {
+    stdout: '',
+    stderr: '',
+    env: {},
+    cwd: process.cwd(),
+    out: (t: string) => void (o.stdout += `${t}\n`),
+    err: (t: string) => void (o.stderr += `${t}\n`),
+  };
+  return o;
+}
+
+describe('pokerface CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pokerface-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints its version and help', async () => {
+    const a = io();
+    expect(await main(['--version'], a)).toBe(0);
+    expect(a.stdout.trim()).toBe(version());
+    const b = io();
+    expect(await main(['--help'], b)).toBe(0);
+    for (const cmd of ['run', 'config check', 'models build', 'detect', 'bench', 'capture', 'buttons', 'selftest', 'media make-demo']) {
+      expect(b.stdout).toContain(cmd);
+    }
+    const c = io();
+    expect(await main(['config', 'check', '--help'], c)).toBe(0);
+    expect(c.stdout).toContain('usage: pokerface config check');
+  });
+
+  it('accepts both shipped configuration files', async () => {
+    for (const f of ['config/default.yaml', 'config/demo.yaml']) {
+      const a = io();
+      expect(await main(['config', 'check', f], a), a.stderr).toBe(0);
+    }
+  });
+
+  it('reports three different mistakes at once and exits 78', async () => {
+    const file = join(dir, 'three.yaml');
+    writeFileSync(file, 'boothId: "booth/1"\ncamera:\n  fsp: 30\nmqtt:\n  scoreHz: "fast"\n');
+    const a = io();
+    expect(await main(['config', 'check', file], a)).toBe(78);
+    expect(a.stderr).toContain('POKERFACE_ERR_CONFIG_INVALID');
+    expect(a.stderr).toMatch(new RegExp(`${file}:1:\\d+: boothId: must match pattern`));
+    expect(a.stderr).toMatch(new RegExp(`${file}:3:\\d+: camera.fsp: unknown key`));
+    expect(a.stderr).toMatch(new RegExp(`${file}:5:\\d+: mqtt.scoreHz: must be number`));
+  });
+
+  it('refuses a missing file and broken YAML with exit 78 and starts nothing', async () => {
+    const a = io();
+    expect(await main(['run', '--config', join(dir, 'nope.yaml')], a)).toBe(78);
+    expect(a.stderr).toContain('POKERFACE_ERR_CONFIG_NOT_FOUND');
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'camera:\n  width: [640\n');
+    const b = io();
+    expect(await main(['run', '--config', file], b)).toBe(78);
+    expect(b.stderr).toMatch(/POKERFACE_ERR_CONFIG_PARSE[\s\S]*broken.yaml:\d+:\d+/);
+  });
+
+  it('answers an unknown command or option with usage and exit 64', async () => {
+    const a = io();
+    expect(await main(['frobnicate'], a)).toBe(64);
+    expect(a.stderr).toContain('unknown command');
+    const b = io();
+    expect(await main(['config', 'check', '--bogus'], b)).toBe(64);
+  });
+});
