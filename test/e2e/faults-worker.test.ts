@@ -18,8 +18,9 @@ import type { Frame } from '../../src/types.js';
 import { ROOT, requireBuilt, sleep, waitUntil } from './harness.js';
 
 const WORKER_TIMEOUT_MS = 1000;
-const INFER_MAX_AGE_MS = 400;
-const WATCHDOG_MS = 200; // the notifier ticks every 100 ms
+// answers come every ~50 ms; a replacement worker takes ~300-800 ms to load its models
+const INFER_MAX_AGE_MS = 100;
+const WATCHDOG_MS = 60; // the notifier ticks every 30 ms
 
 /** The neutral demo face, cropped as the booth camera sees it, at 640x480. */
 async function faceFrame(): Promise<Frame> {
@@ -110,12 +111,18 @@ describe('faults: inference worker killed or hung', () => {
     // pings: withheld while inference was silent, back once it answered again
     await waitUntil(() => pings(backAt).length >= 2, 5000, 'watchdog pings resume');
     const gapEnd = pings(killAt).find((t) => t >= backAt) as number;
-    const lastBefore = Math.max(...pings(0).filter((t) => t < backAt && t <= killAt + INFER_MAX_AGE_MS));
-    expect(stuck(killAt).length, 'a STUCK status while the worker was replaced').toBeGreaterThan(0);
-    expect(pings(killAt).filter((t) => t > killAt + INFER_MAX_AGE_MS + 150 && t < backAt)).toEqual([]);
+    const lastBefore = Math.max(...pings(0).filter((t) => t < backAt && t <= killAt + INFER_MAX_AGE_MS + WATCHDOG_MS));
     console.log(
       `worker killed: replacement answered after ${backAt - killAt} ms; health unhealthy ${unhealthy.filter((u) => u.at >= killAt && u.at <= backAt).length} polls; watchdog pings paused ${gapEnd - lastBefore} ms (last before ${lastBefore - killAt} ms, first after ${gapEnd - killAt} ms from the kill); stats ${JSON.stringify({ workerRestarts: s.workerRestarts, timeouts: s.timeouts })}`,
     );
+    // a replacement faster than the watchdog threshold leaves nothing to withhold (the
+    // hang below always does); ~300 ms here against a 160 ms threshold
+    if (backAt - killAt > INFER_MAX_AGE_MS + 2 * WATCHDOG_MS) {
+      expect(stuck(killAt).length, 'a STUCK status while the worker was replaced').toBeGreaterThan(0);
+      expect(pings(killAt).filter((t) => t > killAt + INFER_MAX_AGE_MS + WATCHDOG_MS && t < backAt)).toEqual([]);
+    } else {
+      console.log('worker killed: replaced faster than the watchdog threshold; no pause to observe');
+    }
   }, 60_000);
 
   it('worker hung: timed out after model.workerTimeoutMs, replaced, pings pause and resume', async () => {
@@ -139,8 +146,8 @@ describe('faults: inference worker killed or hung', () => {
     await waitUntil(() => pings(backAt).length >= 2, 5000, 'watchdog pings resume');
     expect(stuck(hangAt).length, 'a STUCK status while the worker hung').toBeGreaterThan(0);
     const gapEnd = pings(hangAt).find((t) => t >= backAt) as number;
-    const lastBefore = Math.max(...pings(0).filter((t) => t < backAt && t <= hangAt + INFER_MAX_AGE_MS));
-    expect(pings(hangAt).filter((t) => t > hangAt + INFER_MAX_AGE_MS + 150 && t < backAt)).toEqual([]);
+    const lastBefore = Math.max(...pings(0).filter((t) => t < backAt && t <= hangAt + INFER_MAX_AGE_MS + WATCHDOG_MS));
+    expect(pings(hangAt).filter((t) => t > hangAt + INFER_MAX_AGE_MS + WATCHDOG_MS && t < backAt)).toEqual([]);
     console.log(
       `worker hung: timed out and replaced after ${timedOutAt - hangAt} ms (workerTimeoutMs ${WORKER_TIMEOUT_MS}), replacement answered after ${backAt - hangAt} ms; watchdog pings paused ${gapEnd - lastBefore} ms; stats ${JSON.stringify({ workerRestarts: s.workerRestarts, timeouts: s.timeouts })}`,
     );
