@@ -3,13 +3,13 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { systemClock } from '../../clock.js';
-import { ConfigError, loadConfigFile } from '../../config/load.js';
 import type { FrozenConfig } from '../../config/schema.js';
 import { buildControls, type ControlsDeps } from '../../controls/build.js';
 import { EXIT, PokerfaceError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { BUTTONS, type ButtonEvent, type ButtonName, type LightMode } from '../../types.js';
 import type { CliIO, Command } from '../io.js';
+import { loadCliConfig } from '../config-arg.js';
 
 const USAGE = `pokerface buttons [--config FILE] [--blink] [--json] [--count N] [--seconds S]
 
@@ -45,17 +45,7 @@ export async function runButtons(args: string[], io: CliIO, deps: ButtonsDeps = 
   });
   const count = values.count === undefined ? Infinity : positive('--count', values.count);
   const seconds = values.seconds === undefined ? Infinity : positive('--seconds', values.seconds);
-  const file = values.config ?? io.env.POKERFACE_CONFIG ?? 'config/default.yaml';
-  let config: FrozenConfig;
-  try {
-    config = loadConfigFile(file, { env: io.env });
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.err(e.format());
-      return e.exitCode;
-    }
-    throw e;
-  }
+  const config = loadCliConfig(values.config, io);
   // Our output is the events on stdout; the modules' own log lines go to stderr.
   const log = createLogger({ level: io.env.POKERFACE_LOG_LEVEL ?? 'warn', destination: pino.destination({ dest: 2, sync: true }) });
   const clock = deps.clock ?? systemClock;

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { systemClock } from '../../clock.js';
-import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { EXIT, PokerfaceError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import type { Frame } from '../../types.js';
 import type { Command } from '../io.js';
+import { configPath, loadCliConfig } from '../config-arg.js';
 
 export const command: Command = {
   summary: 'run the camera for a few seconds and print fps, frames, dropped and reconnects',
@@ -40,17 +40,8 @@ export const command: Command = {
     const saveCount = Number(values.frames);
     if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) throw new PokerfaceError('POKERFACE_ERR_USAGE', '--seconds must be a number > 0');
     if (!Number.isInteger(saveCount) || saveCount < 0 || saveCount > 1000) throw new PokerfaceError('POKERFACE_ERR_USAGE', '--frames must be an integer 0..1000');
-    const file = values.config ?? io.env.POKERFACE_CONFIG ?? 'config/default.yaml';
-    let config;
-    try {
-      config = loadConfigFile(file, { env: io.env });
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        io.err(e.format());
-        return e.exitCode;
-      }
-      throw e;
-    }
+    const file = configPath(values.config, io);
+    const config = loadCliConfig(values.config, io);
     // logs on stderr, so stdout carries only the result
     const log = createLogger({ level: io.env.POKERFACE_LOG_LEVEL ?? 'warn', destination: pino.destination({ dest: 2, sync: true }) });
     const { createFrameSource } = await import('../../capture/factory.js');

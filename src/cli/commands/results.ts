@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../clock.js';
-import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { EXIT } from '../../errors.js';
 import { silentLogger } from '../../log.js';
 import { SqliteResultsStore } from '../../ops/results.js';
 import type { Command } from '../io.js';
+import { loadCliConfig } from '../config-arg.js';
 
 export const command: Command = {
   summary: 'print the results log: totals per day/mode/level and the latest rounds',
@@ -26,17 +26,7 @@ export const command: Command = {
         json: { type: 'boolean', default: false },
       },
     });
-    const file = values.config ?? io.env.POKERFACE_CONFIG ?? 'config/default.yaml';
-    let config;
-    try {
-      config = loadConfigFile(file, { env: io.env });
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        io.err(e.format());
-        return e.exitCode;
-      }
-      throw e;
-    }
+    const config = loadCliConfig(values.config, io);
     const days = Number(values.days);
     const recentN = Number(values.recent);
     if (!(days > 0) || !(recentN >= 0)) {

@@ -1,27 +1,18 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { Daemon, ExitRequests, runUntilSignal } from '../../daemon.js';
 import { exitCodeOf, isPokerfaceError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { defaultModules } from '../../modules.js';
 import type { Command } from '../io.js';
+import { configPath, loadCliConfig } from '../config-arg.js';
 
 export const command: Command = {
   summary: 'run the booth daemon until SIGTERM/SIGINT',
   usage: 'pokerface run [--config FILE]\n\n  --config FILE  configuration file (default: $POKERFACE_CONFIG or config/default.yaml)',
   async run(args, io) {
     const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
-    const file = values.config ?? io.env.POKERFACE_CONFIG ?? 'config/default.yaml';
-    let config;
-    try {
-      config = loadConfigFile(file, { env: io.env });
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        io.err(e.format());
-        return e.exitCode;
-      }
-      throw e;
-    }
+    const file = configPath(values.config, io);
+    const config = loadCliConfig(values.config, io);
     const log = createLogger({ level: io.env.POKERFACE_LOG_LEVEL ?? config.logLevel });
     log.info({ file, boothId: config.boothId, demo: config.demo }, 'starting pokerface');
     const exits = new ExitRequests();

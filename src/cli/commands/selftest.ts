@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../clock.js';
-import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { EXIT } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { formatReport, runSelftest } from '../../ops/selftest/harness.js';
 import { mosquittoProbe } from '../../ops/selftest/mqtt-probe.js';
 import { selectSteps } from '../../ops/selftest/steps.js';
 import type { Command } from '../io.js';
+import { loadCliConfig } from '../config-arg.js';
 
 export const command: Command = {
   summary: 'walk through the booth hardware (camera, face, inference, buttons, lights, player, MQTT, REST): PASS/FAIL',
@@ -34,17 +34,7 @@ export const command: Command = {
         verbose: { type: 'boolean', short: 'v', default: false },
       },
     });
-    const file = values.config ?? io.env.POKERFACE_CONFIG ?? 'config/default.yaml';
-    let config;
-    try {
-      config = loadConfigFile(file, { env: io.env });
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        io.err(e.format());
-        return e.exitCode;
-      }
-      throw e;
-    }
+    const config = loadCliConfig(values.config, io);
     let steps;
     try {
       steps = selectSteps((values.only ?? []).flatMap((o) => o.split(',')).map((s) => s.trim()).filter(Boolean));
