@@ -310,6 +310,8 @@ export class RestServer implements Lifecycle {
     );
 
     app.get('/api/events', { schema: { summary: 'server-sent events: state, score, event, result' } }, async (req, reply) => {
+      // HEAD: the headers only; a stream would never send them (no body) and hold a slot
+      if (req.method === 'HEAD') return reply.code(200).header('cache-control', 'no-store').type('text/event-stream; charset=utf-8').send();
       const booth = svc.booth;
       const initial: Array<[string, unknown]> = [];
       const st = booth ? safe(() => booth.state()) : undefined;
