@@ -1,7 +1,6 @@
 // Entry: `pokerface <command> [args]`. Returns the exit code; bin/pokerface.js sets it.
 import { readFileSync } from 'node:fs';
 import { COMMANDS, type CommandEntry } from './cli/registry.js';
-import { ConfigError } from './config/load.js';
 import { processIO, type CliIO } from './cli/io.js';
 import { EXIT, exitCodeOf, isPokerfaceError } from './errors.js';
 
@@ -60,10 +59,6 @@ export async function main(args: string[], io: CliIO = processIO): Promise<numbe
     if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`pokerface ${hit.entry.words.join(' ')}: ${(e as Error).message}\n\nusage: ${cmd.usage}`);
       return 64;
-    }
-    if (e instanceof ConfigError) {
-      io.err(e.format());
-      return e.exitCode;
     }
     const code = isPokerfaceError(e) ? e.code : 'POKERFACE_ERR_UNCAUGHT';
     io.err(`${code}: ${(e as Error).message}`);

@@ -1,4 +1,4 @@
-import { loadConfigFile } from '../config/load.js';
+import { ConfigError, loadConfigFile } from '../config/load.js';
 import type { FrozenConfig } from '../config/schema.js';
 import type { CliIO } from './io.js';
 
@@ -7,7 +7,16 @@ export function configPath(flag: string | undefined, io: CliIO): string {
   return flag ?? io.env.POKERFACE_CONFIG ?? 'config/default.yaml';
 }
 
-/** Load it, or throw a ConfigError that main() prints in full and turns into exit 78. */
-export function loadCliConfig(flag: string | undefined, io: CliIO): FrozenConfig {
-  return loadConfigFile(configPath(flag, io), { env: io.env });
+/**
+ * Load it; on any configuration problem print every issue and return null, so the
+ * command exits with EXIT.CONFIG (78) having started nothing.
+ */
+export function loadCliConfig(flag: string | undefined, io: CliIO): FrozenConfig | null {
+  try {
+    return loadConfigFile(configPath(flag, io), { env: io.env });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    io.err(e.format());
+    return null;
+  }
 }

@@ -46,6 +46,7 @@ export async function runButtons(args: string[], io: CliIO, deps: ButtonsDeps = 
   const count = values.count === undefined ? Infinity : positive('--count', values.count);
   const seconds = values.seconds === undefined ? Infinity : positive('--seconds', values.seconds);
   const config = loadCliConfig(values.config, io);
+  if (!config) return EXIT.CONFIG;
   // Our output is the events on stdout; the modules' own log lines go to stderr.
   const log = createLogger({ level: io.env.POKERFACE_LOG_LEVEL ?? 'warn', destination: pino.destination({ dest: 2, sync: true }) });
   const clock = deps.clock ?? systemClock;

@@ -42,6 +42,7 @@ export const command: Command = {
     if (!Number.isInteger(saveCount) || saveCount < 0 || saveCount > 1000) throw new PokerfaceError('POKERFACE_ERR_USAGE', '--frames must be an integer 0..1000');
     const file = configPath(values.config, io);
     const config = loadCliConfig(values.config, io);
+    if (!config) return EXIT.CONFIG;
     // logs on stderr, so stdout carries only the result
     const log = createLogger({ level: io.env.POKERFACE_LOG_LEVEL ?? 'warn', destination: pino.destination({ dest: 2, sync: true }) });
     const { createFrameSource } = await import('../../capture/factory.js');

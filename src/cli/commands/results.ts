@@ -27,6 +27,7 @@ export const command: Command = {
       },
     });
     const config = loadCliConfig(values.config, io);
+    if (!config) return EXIT.CONFIG;
     const days = Number(values.days);
     const recentN = Number(values.recent);
     if (!(days > 0) || !(recentN >= 0)) {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Daemon, ExitRequests, runUntilSignal } from '../../daemon.js';
-import { exitCodeOf, isPokerfaceError } from '../../errors.js';
+import { exitCodeOf, isPokerfaceError, EXIT } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { defaultModules } from '../../modules.js';
 import type { Command } from '../io.js';
@@ -13,6 +13,7 @@ export const command: Command = {
     const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
     const file = configPath(values.config, io);
     const config = loadCliConfig(values.config, io);
+    if (!config) return EXIT.CONFIG;
     const log = createLogger({ level: io.env.POKERFACE_LOG_LEVEL ?? config.logLevel });
     log.info({ file, boothId: config.boothId, demo: config.demo }, 'starting pokerface');
     const exits = new ExitRequests();

@@ -35,6 +35,7 @@ export const command: Command = {
       },
     });
     const config = loadCliConfig(values.config, io);
+    if (!config) return EXIT.CONFIG;
     let steps;
     try {
       steps = selectSteps((values.only ?? []).flatMap((o) => o.split(',')).map((s) => s.trim()).filter(Boolean));
