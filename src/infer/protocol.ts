@@ -6,8 +6,11 @@ import type { StageTimings } from './pipeline.js';
 export type ToWorker =
   | { type: 'frame'; id: number; buf: SharedArrayBuffer; byteLength: number; width: number; height: number; format: PixelFormat }
   | { type: 'close' }
-  /** test seam (fault tests only): block the worker thread for ms (a hang), or throw an uncaught error (a crash) */
-  | { type: 'debug'; action: 'block' | 'crash'; ms?: number };
+  /**
+   * test seam (fault tests only): block the worker thread for ms (a hang), make the next
+   * frame take ms longer inside its run (a slow inference), or throw an uncaught error (a crash)
+   */
+  | { type: 'debug'; action: 'block' | 'slow' | 'crash'; ms?: number };
 
 /**
  * The worker's run flag (an Int32 in shared memory, index 0). terminate() while the

@@ -14,6 +14,8 @@ const post = (m: FromWorker): void => port.postMessage(m);
 const log = pino({ level: init.logLevel, base: null, timestamp: false }, { write: (line: string) => post({ type: 'log', line }) });
 
 let pipeline: Pipeline | null = null;
+/** test seam: extra time the next frame spends inside its run (see debugFault) */
+let slowNextFrameMs = 0;
 const views = new WeakMap<SharedArrayBuffer, Uint8Array>();
 
 /** Enter native work (model load, a frame); false when the host retired us first. */
@@ -61,6 +63,8 @@ async function runFrame(p: Pipeline, m: Extract<ToWorker, { type: 'frame' }>): P
   // retired: the host terminates us, which is safe only while we are not in a run
   if (!enter()) return;
   try {
+    if (slowNextFrameMs > 0) sleepSync(slowNextFrameMs);
+    slowNextFrameMs = 0;
     await answerFrame(p, m);
   } finally {
     leave();
@@ -68,8 +72,13 @@ async function runFrame(p: Pipeline, m: Extract<ToWorker, { type: 'frame' }>): P
 }
 
 function debugFault(m: Extract<ToWorker, { type: 'debug' }>): void {
-  if (m.action === 'block') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, m.ms ?? 60_000);
+  if (m.action === 'block') sleepSync(m.ms ?? 60_000);
+  else if (m.action === 'slow') slowNextFrameMs = m.ms ?? 2000;
   else throw new Error('inference worker crash requested by a fault test');
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 async function answerFrame(p: Pipeline, m: Extract<ToWorker, { type: 'frame' }>): Promise<void> {

@@ -152,4 +152,28 @@ describe('faults: inference worker killed or hung', () => {
       `worker hung: timed out and replaced after ${timedOutAt - hangAt} ms (workerTimeoutMs ${WORKER_TIMEOUT_MS}), replacement answered after ${backAt - hangAt} ms; watchdog pings paused ${gapEnd - lastBefore} ms; stats ${JSON.stringify({ workerRestarts: s.workerRestarts, timeouts: s.timeouts })}`,
     );
   }, 60_000);
+
+  it('a frame slower than workerTimeoutMs: replaced without terminate() inside the native run; the old worker leaves by itself', async () => {
+    // terminate() while a worker is inside onnxruntime's native session.run aborts the
+    // whole process; the detector marks a busy worker retired and lets it exit after its frame
+    await waitUntil(() => detector.health().healthy, 10_000, 'a healthy start');
+    const w = detector.debugWorker();
+    expect(w).not.toBeNull();
+    const before = detector.stats();
+    const exited = new Promise<number>((r) => w?.once('exit', () => r(Date.now())));
+    const slowAt = Date.now();
+    const SLOW_MS = 2500;
+    w?.postMessage({ type: 'debug', action: 'slow', ms: SLOW_MS } satisfies ToWorker);
+
+    await waitUntil(() => detector.stats().timeouts > before.timeouts, 10_000, 'the slow frame times out');
+    const timedOutAt = Date.now();
+    await waitUntil(() => answers.some((a) => a.at > timedOutAt), 30_000, 'answers from the replacement worker');
+    const backAt = (answers.find((a) => a.at > timedOutAt) as { at: number }).at;
+    const exitAt = await exited;
+    // still alive after the timeout: it was not terminated mid-run, it left when its frame was done
+    expect(exitAt - slowAt).toBeGreaterThanOrEqual(SLOW_MS - 100);
+    expect(detector.stats().workerRestarts).toBe(before.workerRestarts + 1);
+    await waitUntil(() => detector.health().healthy, 5000, 'healthy again');
+    console.log(`slow frame: timed out after ${timedOutAt - slowAt} ms, replacement answered after ${backAt - slowAt} ms, the retired worker left by itself after ${exitAt - slowAt} ms`);
+  }, 60_000);
 });
