@@ -18,7 +18,8 @@ import type { Clock, Lifecycle, ModuleHealth, Off } from '../types.js';
 import { parsePayload, runCommand } from './commands.js';
 import { eventPayload, scorePayload, statePayload } from './convert.js';
 import type { Availability, EventPayload, ResponsePayload } from './payloads.js';
-import { Backoff, BoundedQueue, LatestThrottle, realTimers, type Timers } from './queue.js';
+import { Backoff, BoundedQueue, LatestThrottle, } from './queue.js';
+import { systemTimers, type Timers } from '../timers.js';
 import type { MqttStatus, StaffServices } from './services.js';
 import { nodeProcessInfo, safe, statsPayload, type ProcessInfo } from './stats.js';
 import { homeAssistantDiscovery, topicsFor, type Topics } from './topics.js';
@@ -72,7 +73,7 @@ export class MqttService implements Lifecycle {
     this.topics = topicsFor(o.config.boothId);
     this.queue = new BoundedQueue(m.queueSize);
     this.backoff = new Backoff(m.reconnectMinMs, Math.max(m.reconnectMinMs, m.reconnectMaxMs));
-    this.timers = o.timers ?? realTimers;
+    this.timers = o.timers ?? systemTimers;
     this.proc = o.proc ?? nodeProcessInfo;
     this.score = new LatestThrottle(1000 / m.scoreHz, () => o.clock.now(), this.timers, (s) => {
       if (this.online) this.publish(this.topics.score, JSON.stringify(scorePayload(s, o.clock)), 0, false);

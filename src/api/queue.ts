@@ -1,4 +1,5 @@
 // Helpers for "latest wins" and "keep in order, drop the oldest only when full".
+import type { Timers } from '../timers.js';
 
 /** A fixed-capacity FIFO ring: pushing onto a full queue drops (and counts) the oldest. */
 export class BoundedQueue<T> {
@@ -51,15 +52,6 @@ export class BoundedQueue<T> {
   }
 }
 
-export interface Timers {
-  setTimeout(cb: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  setTimeout: (cb, ms) => setTimeout(cb, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 /**
  * At most one send per interval, always the latest value: a burst sends its first

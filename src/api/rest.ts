@@ -17,7 +17,8 @@ import { describeAjv, runCommand, type CommandOutcome } from './commands.js';
 import { eventPayload, scorePayload, statePayload } from './convert.js';
 import { healthReport } from './health.js';
 import { Metrics } from './metrics.js';
-import { LatestThrottle, realTimers, type Timers } from './queue.js';
+import { LatestThrottle } from './queue.js';
+import { systemTimers, type Timers } from '../timers.js';
 import * as S from './rest-schemas.js';
 import type { StaffServices } from './services.js';
 import { Snapshotter } from './snapshot.js';
@@ -68,7 +69,7 @@ export class RestServer implements Lifecycle {
   private listening = false;
 
   constructor(private readonly o: RestServerOptions) {
-    this.timers = o.timers ?? realTimers;
+    this.timers = o.timers ?? systemTimers;
     this.sse = new SseHub(32, this.timers);
     this.sessions = new Sessions(o.config.api.sessionTtlS * 1000, () => o.clock.now());
     this.snap = new Snapshotter(this.timers);

@@ -4,7 +4,7 @@
 import sharp from 'sharp';
 import { PokerfaceError } from '../errors.js';
 import type { Face, Frame, FrameSource } from '../types.js';
-import { realTimers, type Timers } from './queue.js';
+import { systemTimers, type Timers } from '../timers.js';
 
 interface Grab {
   width: number;
@@ -24,7 +24,7 @@ export class Snapshotter {
   private attached: FrameSource | null = null;
   private active = false;
 
-  constructor(private readonly timers: Timers = realTimers) {}
+  constructor(private readonly timers: Timers = systemTimers) {}
 
   /** FrameSource has no unsubscribe, so the callback stays and does nothing while inactive or unasked. */
   attach(source: FrameSource): void {

@@ -1,6 +1,6 @@
 // Server-sent events for /api/events and the status page: state, score, event, result.
 import type { ServerResponse } from 'node:http';
-import { realTimers, type Timers } from './queue.js';
+import { systemTimers, type Timers } from '../timers.js';
 
 export class SseHub {
   private readonly clients = new Set<ServerResponse>();
@@ -8,7 +8,7 @@ export class SseHub {
 
   constructor(
     private readonly maxClients = 32,
-    private readonly timers: Timers = realTimers,
+    private readonly timers: Timers = systemTimers,
     private readonly keepaliveMs = 15_000,
   ) {}
 

@@ -11,6 +11,7 @@ import type { Effect, JudgeSink } from '../judge/types.js';
 import type { Logger } from '../log.js';
 import type { FrozenConfig } from '../config/schema.js';
 import { BUTTONS } from '../types.js';
+import { systemTimers, type IntervalTimers } from '../timers.js';
 import type {
   BoothControl,
   ButtonEvent,
@@ -44,15 +45,6 @@ export interface MediaPicker {
   attract(): string | null;
 }
 
-export interface IntervalTimers {
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
-export const realIntervals: IntervalTimers = {
-  setInterval: (fn, ms) => setInterval(fn, ms),
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
-};
 
 export interface BoothDeps {
   config: Pick<FrozenConfig, 'game' | 'camera'>;
@@ -170,14 +162,14 @@ export class BoothRunner implements Lifecycle {
       deps.buttons?.onButton((e) => this.onButton(e));
     }
     this.judge.start(now);
-    const timers = deps.timers ?? realIntervals;
+    const timers = deps.timers ?? systemTimers;
     this.timer = timers.setInterval(() => this.tick(), deps.tickMs ?? 50);
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    if (this.timer !== null) (this.deps.timers ?? realIntervals).clearInterval(this.timer);
+    if (this.timer !== null) (this.deps.timers ?? systemTimers).clearInterval(this.timer);
     this.timer = null;
     this.waiting = null;
     const off: Partial<Record<ButtonName, 'off'>> = {};

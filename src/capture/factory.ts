@@ -9,7 +9,7 @@ import { gstreamerDriver } from './gstreamer.js';
 import { opencvDriver } from './opencv.js';
 import { isFileInput, type CameraConfig } from './pipelines.js';
 import { SupervisedSource } from './supervisor.js';
-import { systemTimers, type Timers } from './timers.js';
+import { systemTimers, type Timers } from '../timers.js';
 import type { Geometry } from './transform.js';
 
 export interface SourceDeps {

@@ -9,7 +9,7 @@ import type { CaptureStats, Clock, Frame, FrameSource, ModuleHealth, PixelFormat
 import { deferImmediate, deferSync } from './delivery.js';
 import type { CaptureDriver, DriverSession, DriverSink } from './driver.js';
 import { SupervisedSource, type CaptureStatsEx } from './supervisor.js';
-import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
 import { frameBytes, type Rotation } from './transform.js';
 
 export interface FakeFrameSourceOptions {

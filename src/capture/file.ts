@@ -10,7 +10,7 @@ import type { SpawnFn } from './child.js';
 import { ffmpegDriver } from './ffmpeg.js';
 import { imageFolderDriver } from './images.js';
 import type { CameraConfig } from './pipelines.js';
-import type { Timers } from './timers.js';
+import type { Timers } from '../timers.js';
 
 export interface FileDriverDeps {
   clock: Clock;

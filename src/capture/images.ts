@@ -8,7 +8,7 @@ import { PokerfaceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, Frame } from '../types.js';
 import type { CaptureDriver, DriverSession, DriverSink } from './driver.js';
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../timers.js';
 
 const IMAGE_EXT = /\.(jpe?g|png|webp|tiff?|gif|avif)$/i;
 

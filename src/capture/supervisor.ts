@@ -8,7 +8,7 @@ import type { CaptureStats, Clock, Frame, FrameSource, ModuleHealth, SourceState
 import type { CaptureDriver, DriverSession, DriverSink, SessionEnd } from './driver.js';
 import { FrameDelivery, deferImmediate, type Defer, type FrameCallback } from './delivery.js';
 import { StderrLog } from './stderr-log.js';
-import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
 import type { Geometry } from './transform.js';
 
 /** after this many failures in a row without a frame, the state reads `failed` */

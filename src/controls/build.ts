@@ -8,7 +8,7 @@ import { GpioButtons } from './gpio-backend.js';
 import { GpiodDriver } from './gpiod.js';
 import { KeyboardButtons, type KeyInput } from './keyboard.js';
 import type { LineDriver } from './line-driver.js';
-import { systemTimers, type Timers } from './timers.js';
+import { systemTimers, type Timers } from '../timers.js';
 import { VirtualButtonSource } from './virtual.js';
 
 export interface ControlsDeps {

@@ -7,7 +7,7 @@
 // debounceMs later. A hold fires holdMs after the press's first edge if the button is
 // still down, at most once per press.
 import type { Clock, MonoMs } from '../types.js';
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../timers.js';
 
 export interface DebounceOptions {
   debounceMs: number;

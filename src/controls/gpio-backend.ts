@@ -9,7 +9,7 @@ import { Debouncer } from './debounce.js';
 import type { InputRequest, InputWatch, LineDriver, LineEdge, OutputGroup } from './line-driver.js';
 import { Lights, type LightLine } from './lights.js';
 import { Listeners } from './listeners.js';
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../timers.js';
 
 export type ControlsConfig = FrozenConfig['controls'];
 

@@ -8,7 +8,7 @@ import type { FrozenConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { ButtonEvent, ButtonName, ButtonSource, Clock, ControlsHealth, LightMode, MonoMs } from '../types.js';
 import { Listeners } from './listeners.js';
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../timers.js';
 
 /** The part of process.stdin this backend uses. */
 export interface KeyInput {

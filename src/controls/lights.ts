@@ -1,7 +1,7 @@
 // Button lights as data: each button is off, on or blinking; blinking lights share one
 // phase that flips every blinkMs. Only changed levels are written, per chip.
 import type { ButtonName, LightMode } from '../types.js';
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../timers.js';
 
 export interface LightLine {
   chip: string;

@@ -22,16 +22,9 @@ import type { ModelConfig, PipelineResult } from './pipeline.js';
 import { checkFrame, channels } from './preprocess.js';
 import { RUN_IDLE, RUN_RETIRED, reviveError, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 import { providerSettings } from './providers.js';
+import { systemTimers, type Timers } from '../timers.js';
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+export type { Timers };
 
 export interface WorkerDetectorOptions {
   config: ModelConfig;
@@ -111,7 +104,7 @@ export class WorkerDetector implements Detector, Lifecycle {
     return this.opts.clock ?? systemClock;
   }
   private get timers(): Timers {
-    return this.opts.timers ?? realTimers;
+    return this.opts.timers ?? systemTimers;
   }
 
   async start(): Promise<void> {

@@ -5,6 +5,7 @@
 import type { Logger } from '../log.js';
 import type { CaptureStats, Clock, GameState, InferStats, ModuleHealth } from '../types.js';
 import type { NotifyTransport } from './notify-socket.js';
+import { systemTimers, type IntervalTimers } from '../timers.js';
 
 /** What the notifier reads from the running booth; each may be absent (module off). */
 export interface NotifierSources {
@@ -13,15 +14,7 @@ export interface NotifierSources {
   booth?: { state(): Pick<GameState, 'phase'> } | undefined;
 }
 
-export interface Timers {
-  setInterval(cb: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
-const realTimers: Timers = {
-  setInterval: (cb, ms) => setInterval(cb, ms),
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
-};
+export type Timers = IntervalTimers;
 
 export interface NotifierOptions {
   /** null: not under systemd; every call is a no-op */
@@ -85,7 +78,7 @@ export class Notifier implements NotifierService {
    */
   watchLoading(): void {
     if (!this.opts.transport || this.loadingTimer !== null || this.stopped) return;
-    const timers = this.opts.timers ?? realTimers;
+    const timers = this.opts.timers ?? systemTimers;
     this.loadingTimer = timers.setInterval(() => this.checkLoading(), this.opts.loadingCheckMs ?? 5000);
     this.checkLoading();
   }
@@ -105,7 +98,7 @@ export class Notifier implements NotifierService {
     const wd = this.opts.watchdogMs;
     // Half the interval, as sd_watchdog_enabled(3) advises: one late tick is not fatal.
     const every = wd !== null ? Math.max(10, Math.floor(wd / 2)) : (this.opts.statusEveryMs ?? 10_000);
-    const timers = this.opts.timers ?? realTimers;
+    const timers = this.opts.timers ?? systemTimers;
     this.timer = timers.setInterval(() => this.tick(), every);
     this.tick();
     this.watchLoading();
@@ -205,7 +198,7 @@ export class Notifier implements NotifierService {
   }
 
   private clearTimer(): void {
-    const timers = this.opts.timers ?? realTimers;
+    const timers = this.opts.timers ?? systemTimers;
     if (this.timer !== null) timers.clearInterval(this.timer);
     if (this.loadingTimer !== null) timers.clearInterval(this.loadingTimer);
     this.timer = null;

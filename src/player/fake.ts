@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { systemClock } from '../clock.js';
 import { PokerfaceError } from '../errors.js';
 import type { Clock, ModuleHealth, Player, PlayerEvent, PlayerStats } from '../types.js';
-import { realTimers, type TimerHandle, type Timers } from './timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
 
 export interface FakePlayerOptions {
   clock?: Clock;
@@ -48,7 +48,7 @@ export class FakePlayer implements Player {
 
   constructor(private readonly opts: FakePlayerOptions = {}) {
     this.clock = opts.clock ?? systemClock;
-    this.timers = opts.timers ?? realTimers;
+    this.timers = opts.timers ?? systemTimers;
   }
 
   /** true while the pretend mpv "process" runs */

@@ -3,7 +3,7 @@
 // travel as JSON arrays, so file names with spaces or quotes never meet a shell.
 import { StringDecoder } from 'node:string_decoder';
 import { PokerfaceError } from '../errors.js';
-import type { Timers, TimerHandle } from './timers.js';
+import type { Timers, TimerHandle } from '../timers.js';
 
 /** The part of a net.Socket the client uses. */
 export interface IpcSocket {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { isPokerfaceError, PokerfaceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ProbeFn, ProbeResult } from './probe.js';
-import { realTimers, type TimerHandle, type Timers } from './timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
 
 export const VIDEO_EXTENSIONS = ['.mp4', '.m4v', '.mkv', '.webm', '.mov', '.avi', '.mpg', '.mpeg', '.ts', '.ogv', '.wmv', '.flv'];
 export const ATTRACT_FOLDER = 'attract';
@@ -104,7 +104,7 @@ export class FsMediaLibrary implements MediaLibrary {
 
   constructor(private readonly opts: FsMediaLibraryOptions) {
     this.random = opts.random ?? Math.random;
-    this.timers = opts.timers ?? realTimers;
+    this.timers = opts.timers ?? systemTimers;
   }
 
   get root(): string {

@@ -14,7 +14,7 @@ import { PokerfaceError, isPokerfaceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, ModuleHealth, Player, PlayerEvent, PlayerStats } from '../types.js';
 import { MpvIpcClient, type IpcSocket, type MpvEvent } from './ipc.js';
-import { realTimers, type TimerHandle, type Timers } from './timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
 
 export type PlayerConfig = FrozenConfig['player'];
 
@@ -154,7 +154,7 @@ export class MpvPlayer implements Player {
     this.clock = opts.clock ?? systemClock;
     this.spawnFn = opts.spawn ?? nodeSpawn;
     this.connect = opts.connect ?? connectUnix;
-    this.timers = opts.timers ?? realTimers;
+    this.timers = opts.timers ?? systemTimers;
     this.volume = opts.config.volume;
   }
 

@@ -13,7 +13,7 @@ import { systemClock } from '../../../src/clock.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { GpioButtons } from '../../../src/controls/gpio-backend.js';
 import { GpiodDriver } from '../../../src/controls/gpiod.js';
-import { systemTimers } from '../../../src/controls/timers.js';
+import { systemTimers } from '../../../src/timers.js';
 import { silentLogger } from '../../../src/log.js';
 
 const GPIOINFO = [

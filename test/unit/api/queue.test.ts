@@ -1,31 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { Backoff, BoundedQueue, LatestThrottle, type Timers } from '../../../src/api/queue.js';
+import { Backoff, BoundedQueue, LatestThrottle } from '../../../src/api/queue.js';
+import { ManualTimers } from '../../../src/timers.js';
 
-class FakeTimers implements Timers {
-  private seq = 0;
-  readonly pending = new Map<number, { at: number; cb: () => void }>();
-  constructor(private readonly clock: ManualClock) {}
-  setTimeout(cb: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.pending.set(id, { at: this.clock.now() + ms, cb });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.pending.delete(h as number);
-  }
-  advance(ms: number): void {
-    const end = this.clock.now() + ms;
-    for (;;) {
-      const next = [...this.pending.entries()].sort((a, b) => a[1].at - b[1].at)[0];
-      if (!next || next[1].at > end) break;
-      this.clock.advance(next[1].at - this.clock.now());
-      this.pending.delete(next[0]);
-      next[1].cb();
-    }
-    this.clock.advance(end - this.clock.now());
-  }
-}
 
 describe('BoundedQueue', () => {
   it('keeps order and drops (and counts) only the oldest when full', () => {
@@ -56,7 +33,7 @@ describe('BoundedQueue', () => {
 describe('LatestThrottle', () => {
   it('sends at most once per interval and always the latest value', () => {
     const clock = new ManualClock();
-    const timers = new FakeTimers(clock);
+    const timers = new ManualTimers(clock);
     const sent: Array<[number, number]> = [];
     const t = new LatestThrottle<number>(100, () => clock.now(), timers, (v) => sent.push([clock.now(), v]));
     t.push(1); // leading edge: at once
@@ -77,7 +54,7 @@ describe('LatestThrottle', () => {
     t.cancel();
     timers.advance(1000);
     expect(sent.map((s) => s[1])).toEqual([1, 10, 11]);
-    expect(timers.pending.size).toBe(0);
+    expect(timers.size).toBe(0);
   });
 });
 

@@ -8,7 +8,7 @@ import type { SpawnFn } from '../../../src/capture/child.js';
 import { gstreamerDriver } from '../../../src/capture/gstreamer.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { SupervisedSource } from '../../../src/capture/supervisor.js';
-import { ManualTimers } from '../../../src/capture/timers.js';
+import { ManualTimers } from '../../../src/timers.js';
 
 /** A child process made of streams: the test writes its stdout/stderr and decides when it exits. */
 class FakeChild extends EventEmitter {

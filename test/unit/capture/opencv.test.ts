@@ -4,7 +4,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/log.js';
 import { opencvDriver, opencvChildCommand } from '../../../src/capture/opencv.js';
 import { SupervisedSource } from '../../../src/capture/supervisor.js';
-import { ManualTimers } from '../../../src/capture/timers.js';
+import { ManualTimers } from '../../../src/timers.js';
 
 describe('opencv backend without the addon', () => {
   it('reports itself unavailable with a code, keeps the failed state and retries, never throws', async () => {

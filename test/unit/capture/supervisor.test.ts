@@ -5,7 +5,7 @@ import { silentLogger } from '../../../src/log.js';
 import { deferSync } from '../../../src/capture/delivery.js';
 import type { CaptureDriver, DriverSink } from '../../../src/capture/driver.js';
 import { backoffDelay, SupervisedSource, FAILED_AFTER } from '../../../src/capture/supervisor.js';
-import { ManualTimers } from '../../../src/capture/timers.js';
+import { ManualTimers } from '../../../src/timers.js';
 
 /** A driver the test scripts: each open() either throws the queued error or hands out a sink. */
 class ScriptedDriver implements CaptureDriver {

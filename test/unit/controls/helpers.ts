@@ -3,7 +3,7 @@ import { ManualClock } from '../../../src/clock.js';
 import { parseConfig } from '../../../src/config/load.js';
 import type { FrozenConfig } from '../../../src/config/schema.js';
 import type { KeyInput } from '../../../src/controls/keyboard.js';
-import { ManualTimers } from '../../../src/controls/timers.js';
+import { ManualTimers } from '../../../src/timers.js';
 import type { ButtonEvent } from '../../../src/types.js';
 
 /** controls config from YAML text (the part under `controls:`), defaults applied */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { MpvIpcClient, type MpvEvent } from '../../../src/player/ipc.js';
-import { realTimers } from '../../../src/player/timers.js';
+import { systemTimers } from '../../../src/timers.js';
 
 class FakeSocket extends EventEmitter {
   written: string[] = [];
@@ -22,7 +22,7 @@ function make(timeoutMs = 1000): { sock: FakeSocket; client: MpvIpcClient; event
   const sock = new FakeSocket();
   const events: MpvEvent[] = [];
   const closes: string[] = [];
-  const client = new MpvIpcClient(sock, { timeoutMs, timers: realTimers, onEvent: (e) => events.push(e), onClose: (r) => closes.push(r) });
+  const client = new MpvIpcClient(sock, { timeoutMs, timers: systemTimers, onEvent: (e) => events.push(e), onClose: (r) => closes.push(r) });
   client.attach();
   return { sock, client, events, closes };
 }
