@@ -159,6 +159,14 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: 'pokerface_process_external_bytes',
+      help: 'memory of Buffers and ArrayBuffers outside the V8 heap (frames, sockets)',
+      registers: r,
+      collect() {
+        this.set(process.memoryUsage().external);
+      },
+    });
+    new Gauge({
       name: 'pokerface_process_rss_bytes',
       help: 'resident set size of the daemon',
       registers: r,
