@@ -3,27 +3,23 @@
 // but only offers a resettable summary; per-sample values let /api/metrics keep a
 // cumulative histogram that a scraper (the soak bench) can difference between two reads.
 import { performance } from 'node:perf_hooks';
+import type { IntervalTimers, TimerHandle } from '../timers.js';
 
-export interface LagTimers {
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
-const realTimers: LagTimers = {
+const realTimers: IntervalTimers = {
   // unref: the sampler alone must never keep the daemon alive
   setInterval: (fn, ms) => setInterval(fn, ms).unref(),
   clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
 };
 
 export class LoopLagSampler {
-  private handle: unknown = null;
+  private handle: TimerHandle | null = null;
   private last = 0;
 
   constructor(
     private readonly observe: (lagMs: number) => void,
     private readonly intervalMs = 20,
     private readonly now: () => number = () => performance.now(),
-    private readonly timers: LagTimers = realTimers,
+    private readonly timers: IntervalTimers = realTimers,
   ) {}
 
   start(): void {

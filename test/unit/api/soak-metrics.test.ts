@@ -1,13 +1,15 @@
 // The figures the soak bench reads from /api/metrics: frame flow, inference timing and
 // event-loop lag.
 import { describe, expect, it } from 'vitest';
-import { LoopLagSampler, type LagTimers } from '../../../src/api/loop-lag.js';
+import { LoopLagSampler } from '../../../src/api/loop-lag.js';
 import { Metrics } from '../../../src/api/metrics.js';
+import type { IntervalTimers, TimerHandle } from '../../../src/timers.js';
 import { FakeBooth, FakeDetector, FakeFrameSource } from './fakes.js';
 
-class ManualTimers implements LagTimers {
+/** one interval, fired by hand */
+class HandInterval implements IntervalTimers {
   fn: (() => void) | null = null;
-  setInterval(fn: () => void): unknown {
+  setInterval(fn: () => void): TimerHandle {
     this.fn = fn;
     return 1;
   }
@@ -20,7 +22,7 @@ describe('LoopLagSampler', () => {
   it('records how late each tick fired, never below zero, and stops', () => {
     let t = 0;
     const seen: number[] = [];
-    const timers = new ManualTimers();
+    const timers = new HandInterval();
     const s = new LoopLagSampler((ms) => seen.push(ms), 20, () => t, timers);
     s.start();
     t = 20;
