@@ -118,8 +118,11 @@ describe('faults: inference worker killed or hung', () => {
     // a replacement faster than the watchdog threshold leaves nothing to withhold (the
     // hang below always does); ~300 ms here against a 160 ms threshold
     if (backAt - killAt > INFER_MAX_AGE_MS + 2 * WATCHDOG_MS) {
-      expect(stuck(killAt).length, 'a STUCK status while the worker was replaced').toBeGreaterThan(0);
-      expect(pings(killAt).filter((t) => t > killAt + INFER_MAX_AGE_MS + WATCHDOG_MS && t < backAt)).toEqual([]);
+      // No ping while inference was silent. On a loaded machine the event loop may not
+      // tick at all inside the gap; when the notifier did speak there, it said STUCK.
+      const gap = sent.filter((m) => m.at > killAt + INFER_MAX_AGE_MS + WATCHDOG_MS && m.at < backAt);
+      expect(gap.filter((m) => m.msg.includes('WATCHDOG=1'))).toEqual([]);
+      if (gap.length > 0) expect(stuck(killAt).length, 'a STUCK status while the worker was replaced').toBeGreaterThan(0);
     } else {
       console.log('worker killed: replaced faster than the watchdog threshold; no pause to observe');
     }
