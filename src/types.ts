@@ -74,6 +74,8 @@ export interface InferStats {
   frames: number;
   msP50: number;
   msP95: number;
+  /** over the same recent window as p50/p95, where the detector reports it */
+  msP99?: number | undefined;
   workerRestarts: number;
   timeouts: number;
   /** ms since inference last answered, or null before the first answer */

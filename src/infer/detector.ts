@@ -97,6 +97,7 @@ export class WorkerDetector implements Detector, Lifecycle {
   private lastError: string | null = null;
   private readonly latencies = new Float64Array(LATENCY_WINDOW);
   private latencyCount = 0;
+  private readonly inferenceListeners = new Set<(ms: number) => void>();
 
   constructor(private readonly opts: WorkerDetectorOptions) {}
 
@@ -254,7 +255,9 @@ export class WorkerDetector implements Detector, Lifecycle {
     this.lastAnswer = now;
     if (m.type === 'result') {
       this.frames++;
-      this.latencies[this.latencyCount++ % LATENCY_WINDOW] = now - job.sentAt;
+      const ms = now - job.sentAt;
+      this.latencies[this.latencyCount++ % LATENCY_WINDOW] = ms;
+      for (const cb of this.inferenceListeners) cb(ms);
       job.resolve({ faces: m.faces, timings: m.timings });
     } else {
       job.reject(reviveError(m.code, m.message));
@@ -321,6 +324,12 @@ export class WorkerDetector implements Detector, Lifecycle {
     });
   }
 
+  /** Every answered frame's round-trip time (ms), for the metrics histogram. */
+  onInference(cb: (ms: number) => void): () => void {
+    this.inferenceListeners.add(cb);
+    return () => void this.inferenceListeners.delete(cb);
+  }
+
   info(): DetectorInfo {
     return this.detectorInfo ?? { kind: this.opts.config.kind, provider: 'none', fallbacks: [], models: [] };
   }
@@ -336,6 +345,7 @@ export class WorkerDetector implements Detector, Lifecycle {
       frames: this.frames,
       msP50: pct(0.5),
       msP95: pct(0.95),
+      msP99: pct(0.99),
       workerRestarts: this.restarts,
       timeouts: this.timeouts,
       lastAnswerAgeMs: this.lastAnswer === null ? null : now - this.lastAnswer,
