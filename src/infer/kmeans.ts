@@ -1,23 +1,13 @@
 // YOLO anchor selection: k-means over labelled box sizes with 1 - IoU as the distance
 // (boxes compared as if they shared a centre), the method YOLOv2/v3 describe.
 
+import { seededRandom } from '../random.js';
+
 export type WH = [number, number];
 
 export function whIou(a: WH, b: WH): number {
   const inter = Math.min(a[0], b[0]) * Math.min(a[1], b[1]);
   return inter / (a[0] * a[1] + b[0] * b[1] - inter);
-}
-
-/** Small deterministic PRNG so the same labels always give the same anchors. */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface KmeansResult {
@@ -30,7 +20,7 @@ export interface KmeansResult {
 /** k-means++ seeding, then Lloyd iterations with the median as the cluster centre. */
 export function kmeansAnchors(boxes: readonly WH[], k = 9, opts: { seed?: number; maxIter?: number } = {}): KmeansResult {
   if (boxes.length < k) throw new Error(`need at least ${k} boxes, got ${boxes.length}`);
-  const rand = mulberry32(opts.seed ?? 1);
+  const rand = seededRandom(opts.seed ?? 1);
   const centres: WH[] = [boxes[Math.floor(rand() * boxes.length)] as WH];
   while (centres.length < k) {
     const d = boxes.map((b) => Math.min(...centres.map((c) => 1 - whIou(b, c))) ** 2);

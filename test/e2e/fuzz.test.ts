@@ -9,24 +9,13 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonProcess, TOKEN, makeCamera, makeMedia, ports, requireBuilt, tempDir, writeConfig } from './harness.js';
+import { seededRandom } from '../../src/random.js';
 
 const REQUESTS = 3000;
 const RAW_SHARE = 0.1;
 const CONCURRENCY = 8;
 const TIME_BUDGET_MS = 60_000;
 const SEED = Number(process.env.PF_FUZZ_SEED ?? 20261127);
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with its seed */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ROUTES = [
   '/',
@@ -351,7 +340,7 @@ describe('REST fuzz', () => {
     const before = (await daemon.api('GET', '/api/status', undefined, null)).json as { state: { phase: string; since: number } };
     expect(before.state.phase).toBe('attract');
 
-    const g = new Gen(prng(SEED));
+    const g = new Gen(seededRandom(SEED));
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const outcomes: Outcome[] = [];
     const t0 = Date.now();

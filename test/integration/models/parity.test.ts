@@ -10,6 +10,7 @@ import { buildExpressionNet, EXPRESSION_LABELS } from '../../../src/infer/conver
 import { encodeModel } from '../../../src/infer/convert/onnx-proto.js';
 import { readTfjsWeights, type WeightTensor } from '../../../src/infer/convert/tfjs-weights.js';
 import { loadExpressionReference, type ExpressionReference } from './tfjs-reference.js';
+import { seededRandom } from '../../../src/random.js';
 
 const TOLERANCE = 1e-4;
 const SIZE = 112;
@@ -17,18 +18,6 @@ const PIXELS = SIZE * SIZE * 3;
 const faceApiDir = defaultFaceApiDir();
 const modelDir = join(faceApiDir, 'model');
 const photos = [1, 2, 3, 4, 5, 6].map((i) => join(faceApiDir, 'demo', `sample${i}.jpg`));
-
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function decode112(file: string, crop?: { left: number; top: number; width: number; height: number }): Promise<Float32Array> {
   let img = sharp(file);
@@ -88,7 +77,7 @@ describe('expression net parity: TF.js vs converted ONNX', () => {
   });
 
   it('agrees on random 0..255 inputs (batch of 4)', async () => {
-    const r = rng(42);
+    const r = seededRandom(42);
     const x = Float32Array.from({ length: 4 * PIXELS }, () => Math.floor(r() * 256));
     const d = maxAbsDiff(ref.run(x, 4), await onnx(x, 4));
     diffs.random = d;
@@ -109,7 +98,7 @@ describe('expression net parity: TF.js vs converted ONNX', () => {
   });
 
   it('agrees on random crops of the demo photos', async () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     const crops: Float32Array[] = [];
     for (const file of photos) {
       const { width = 0, height = 0 } = await sharp(file).metadata();
