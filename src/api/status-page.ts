@@ -58,7 +58,7 @@ function loadStatus(){fetch('api/status').then(function(r){return r.json()}).the
 var snapTimer=null;
 function snapLoop(){var img=$('snap');fetch('api/snapshot.jpg',{credentials:'same-origin',headers:{'x-pokerface-page':'1'}}).then(function(r){
   if(r.status===401){$('login').hidden=false;return null}return r.ok?r.blob():null}).then(function(b){
-  if(b){var old=img.src;img.src=URL.createObjectURL(b);if(old)URL.revokeObjectURL(old);$('login').hidden=true}
+  if(b){var old=img.src;img.src=URL.createObjectURL(b);img.hidden=false;if(old)URL.revokeObjectURL(old);$('login').hidden=true}
   snapTimer=setTimeout(snapLoop,1000)}).catch(function(){snapTimer=setTimeout(snapLoop,3000)})}
 $('login').addEventListener('submit',function(e){e.preventDefault();
   fetch('api/session',{method:'POST',headers:{authorization:'Bearer '+$('token').value}}).then(function(r){
@@ -111,7 +111,7 @@ export function statusPageHtml(boothId: string): string {
 <tbody id="results"></tbody></table></section>
 <section id="snapbox" hidden><h2>Camera</h2>
 <form id="login" hidden><input id="token" type="password" autocomplete="current-password" placeholder="API token"> <button>show camera</button> <span id="loginmsg"></span></form>
-<img id="snap" alt="camera snapshot"></section>
+<img id="snap" alt="camera snapshot" hidden></section>
 </main>
 <script>${SCRIPT}</script>
 </body></html>`;
