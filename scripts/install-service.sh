@@ -107,6 +107,14 @@ do_install() {
   if [ ! -f "$APP_DIR/dist/cli.js" ]; then
     say "warning: $APP_DIR/dist is missing; run npm run build (scripts/setup.sh does) before starting"
   fi
+  # The node that setup.sh made sure of (install-node.sh puts Node 24 in /usr/local/bin when
+  # the distribution's is older); the unit must run that one, not /usr/bin/node.
+  NODE_BIN=$(readlink -f "$(command -v node 2>/dev/null || echo /usr/bin/node)")
+  node_major=$("$NODE_BIN" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if [ "$node_major" -lt 22 ]; then
+    echo "install-service.sh: $NODE_BIN is Node $node_major; pokerface needs Node >= 22 (run scripts/setup.sh, or scripts/install-node.sh)" >&2
+    exit 69
+  fi
   case "$APP_DIR" in
     /home/*|/root/*) say "warning: $APP_DIR is under a home folder, which ProtectHome=yes hides from the service; install the app under /opt" ;;
   esac
@@ -143,8 +151,8 @@ do_install() {
   fi
 
   say "unit"
-  # The unit names /opt/pokerface; point it at the real app folder.
-  sed "s#/opt/pokerface#$APP_DIR#g" "$REPO_DIR/systemd/$SERVICE.service" | put_file "$SYSTEMD_DIR/$SERVICE.service" 0644 root:root
+  # The unit names /opt/pokerface and /usr/bin/node; point them at the real app folder and node.
+  sed -e "s#/opt/pokerface#$APP_DIR#g" -e "s#^ExecStart=/usr/bin/node #ExecStart=$NODE_BIN #" "$REPO_DIR/systemd/$SERVICE.service" | put_file "$SYSTEMD_DIR/$SERVICE.service" 0644 root:root
   if [ -f "$TEGRA_RELEASE" ]; then
     say "Jetson detected ($TEGRA_RELEASE): adding the jetson.conf drop-in"
     run install -d -m 0755 "$SYSTEMD_DIR/$SERVICE.service.d"

@@ -1,6 +1,6 @@
 // scripts/install-service.sh and the unit file, checked without a running systemd.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,13 +73,26 @@ describe('install-service.sh --dry-run', () => {
     expect(purge).toContain(`+ rm -rf ${dir}/etc ${dir}/state ${dir}/cache`);
   });
 
+  it('refuses a node older than 22 (the unit would run it): exit 69 with the fix', () => {
+    const old = mkdtempSync(join(tmpdir(), 'pokerface-oldnode-'));
+    try {
+      writeFileSync(join(old, 'node'), '#!/bin/sh\necho 20\n');
+      chmodSync(join(old, 'node'), 0o755);
+      const r = spawnSync('bash', [SCRIPT, '--dry-run'], { encoding: 'utf8', env: { ...process.env, PATH: `${old}:${process.env.PATH ?? ''}` } });
+      expect(r.status).toBe(69);
+      expect(r.stderr).toMatch(/needs Node >= 22 .*install-node\.sh/);
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
+  });
+
   it('rejects unknown options with 64', () => {
     const r = spawnSync('bash', [SCRIPT, '--bogus'], { encoding: 'utf8' });
     expect(r.status).toBe(64);
   });
 
   it.runIf(has('shellcheck'))('passes shellcheck', () => {
-    const r = spawnSync('shellcheck', [SCRIPT, ...['scripts/jetson', 'scripts/hil'].flatMap((d) => listSh(d))], { encoding: 'utf8' });
+    const r = spawnSync('shellcheck', [SCRIPT, 'scripts/setup.sh', 'scripts/install-node.sh', ...['scripts/jetson', 'scripts/hil'].flatMap((d) => listSh(d))], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
@@ -124,7 +137,8 @@ describe.runIf(process.getuid?.() === 0)('install-service.sh, real run with stub
     expect(statSync(join(dir, 'etc', 'pokerface.env')).mode & 0o777).toBe(0o640);
     expect(readFileSync(join(dir, 'etc', 'config.yaml'), 'utf8')).toBe(readFileSync('config/default.yaml', 'utf8'));
     const unit = readFileSync(join(dir, 'systemd', 'pokerface.service'), 'utf8');
-    expect(unit).toContain(`ExecStart=/usr/bin/node ${process.cwd()}/bin/pokerface.js run --config /etc/pokerface/config.yaml`);
+    // the node on PATH (resolved), which setup.sh made a maintained LTS, not the distribution's /usr/bin/node
+    expect(unit).toContain(`ExecStart=${realpathSync(execFileSync('bash', ['-c', 'command -v node'], { env, encoding: 'utf8' }).trim())} ${process.cwd()}/bin/pokerface.js run --config /etc/pokerface/config.yaml`);
     expect(unit).not.toContain('/opt/pokerface');
     expect(existsSync(join(dir, 'systemd', 'pokerface.service.d', 'jetson.conf'))).toBe(true);
     for (const d of ['state', 'cache', 'cache/trt']) expect(statSync(join(dir, d)).isDirectory()).toBe(true);
