@@ -84,7 +84,12 @@ export interface InferStats {
 }
 
 export interface Detector {
-  detect(f: Frame): Promise<Face[]>;
+  /**
+   * Faces in a frame. `focus` is the tracked player's box (frame pixels): the face that
+   * overlaps it is classified on this frame whatever else is in view; without one, the
+   * face the judge would pick as the player (src/geometry.ts).
+   */
+  detect(f: Frame, focus?: readonly [number, number, number, number] | null): Promise<Face[]>;
   info(): DetectorInfo;
   stats(): InferStats;
   close(): Promise<void>;

@@ -274,7 +274,8 @@ export class BoothRunner implements Lifecycle {
     const { ts, width, height } = f;
     let p: Promise<Face[]>;
     try {
-      p = detector.detect(f);
+      // the judge's tracked player is classified on every frame, whoever else is in view
+      p = detector.detect(f, this.judge?.playerBox() ?? null);
     } catch (e) {
       p = Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }

@@ -47,6 +47,7 @@ interface Job {
   height: number;
   format: Frame['format'];
   byteLength: number;
+  focus: [number, number, number, number] | null;
   sentAt: number;
   resolve(r: PipelineResult): void;
   reject(e: Error): void;
@@ -163,8 +164,10 @@ export class WorkerDetector implements Detector, Lifecycle {
         }
         this.onAnswer(m);
       });
-      w.on('error', (e) => {
+      // @types/node 24 types the worker's 'error' argument as any: a thrown value need not be an Error.
+      w.on('error', (thrown: unknown) => {
         if (w !== this.worker) return;
+        const e = thrown instanceof Error ? thrown : new Error(String(thrown));
         this.lastError = e.message;
         this.opts.log.error({ err: e.message }, 'inference worker crashed');
         settle(new PokerfaceError('POKERFACE_ERR_INFER_WORKER', e.message));
@@ -280,6 +283,7 @@ export class WorkerDetector implements Detector, Lifecycle {
       width: job.width,
       height: job.height,
       format: job.format,
+      focus: job.focus,
     };
     this.worker.postMessage(msg);
     const timeoutMs = this.opts.config.workerTimeoutMs;
@@ -291,12 +295,12 @@ export class WorkerDetector implements Detector, Lifecycle {
     }, timeoutMs);
   }
 
-  detect(f: Frame): Promise<Face[]> {
-    return this.detectTimed(f).then((r) => r.faces);
+  detect(f: Frame, focus: readonly [number, number, number, number] | null = null): Promise<Face[]> {
+    return this.detectTimed(f, focus).then((r) => r.faces);
   }
 
   /** detect() with the per-stage timings measured in the worker. */
-  detectTimed(f: Frame): Promise<PipelineResult> {
+  detectTimed(f: Frame, focus: readonly [number, number, number, number] | null = null): Promise<PipelineResult> {
     if (this.closed) return Promise.reject(new PokerfaceError('POKERFACE_ERR_INFER_CLOSED'));
     try {
       checkFrame(f);
@@ -319,7 +323,9 @@ export class WorkerDetector implements Detector, Lifecycle {
     }
     (this.views[slot] as Uint8Array).set(f.data.subarray(0, byteLength));
     return new Promise<PipelineResult>((resolve, reject) => {
-      this.pending = { id: this.nextId++, slot, width: f.width, height: f.height, format: f.format, byteLength, sentAt: 0, resolve, reject };
+      // copied: the caller may reuse its tuple for the next frame before this one is sent
+      const box: [number, number, number, number] | null = focus ? [focus[0], focus[1], focus[2], focus[3]] : null;
+      this.pending = { id: this.nextId++, slot, width: f.width, height: f.height, format: f.format, byteLength, focus: box, sentAt: 0, resolve, reject };
       this.pump();
     });
   }

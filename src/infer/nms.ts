@@ -1,4 +1,5 @@
 // Non-maximum suppression over boxes in any one coordinate space.
+import { iou as boxIou } from '../geometry.js';
 
 export interface Detection {
   /** top-left corner and size */
@@ -16,13 +17,7 @@ export interface Detection {
 }
 
 export function iou(a: Detection, b: Detection): number {
-  const x1 = Math.max(a.x, b.x);
-  const y1 = Math.max(a.y, b.y);
-  const x2 = Math.min(a.x + a.w, b.x + b.w);
-  const y2 = Math.min(a.y + a.h, b.y + b.h);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-  const union = a.w * a.h + b.w * b.h - inter;
-  return union <= 0 ? 0 : inter / union;
+  return boxIou(a.x, a.y, a.w, a.h, b.x, b.y, b.w, b.h);
 }
 
 const byScore = (a: Detection, b: Detection): number => b.score - a.score;

@@ -8,7 +8,8 @@ import { EMOTIONS, type DetectorInfo, type Emotion, type Face } from '../types.j
 import { BLAZEFACE_ANCHORS, ssdAnchors } from './anchors.js';
 import { decodeBlazeFace } from './blazeface.js';
 import { checkShapes, sha256File, verifyModel } from './manifest.js';
-import { iou, type Detection } from './nms.js';
+import { iou, playerFaceIndex, type BoxTuple } from '../geometry.js';
+import type { Detection } from './nms.js';
 import { float32Tensor, openSession, sessionShapes, tensorData, type OpenedSession, type OrtBinding, type OrtTensor } from './onnx.js';
 import { LetterboxResizer, NORM_0_1, NORM_0_255, NORM_MINUS1_1, checkFrame, cropGeometry, sampleCrop, type FrameView, type Letterbox, type Normalise } from './preprocess.js';
 import { decodeYolo, type YoloOutput } from './yolo.js';
@@ -27,7 +28,8 @@ export interface PipelineResult {
 }
 
 export interface Pipeline {
-  run(f: FrameView): Promise<PipelineResult>;
+  /** `focus`: the tracked player's box, whose face is classified on every frame (two-stage). */
+  run(f: FrameView, focus?: BoxTuple | null): Promise<PipelineResult>;
   info(): DetectorInfo;
   close(): Promise<void>;
 }
@@ -60,22 +62,6 @@ export async function createPipeline(cfg: ModelConfig, deps: PipelineDeps): Prom
 /** Frame coordinates from a detection normalised to the letterboxed model input. */
 function toFrame(v: number, size: number, pad: number, scale: number): number {
   return (v * size - pad) / scale;
-}
-
-/** The face the booth cares about: the largest, ties broken towards the centre. */
-export function mainFaceIndex(dets: ReadonlyArray<{ x: number; y: number; w: number; h: number }>, width: number, height: number): number {
-  let best = -1;
-  let bestScore = -Infinity;
-  const diag = Math.hypot(width, height) || 1;
-  dets.forEach((d, i) => {
-    const dist = Math.hypot(d.x + d.w / 2 - width / 2, d.y + d.h / 2 - height / 2) / diag;
-    const s = d.w * d.h * (1 - 0.5 * dist);
-    if (s > bestScore) {
-      bestScore = s;
-      best = i;
-    }
-  });
-  return best;
 }
 
 export class TwoStagePipeline implements Pipeline {
@@ -191,19 +177,21 @@ export class TwoStagePipeline implements Pipeline {
     return { dets, preprocess: t1 - t0, detect: performance.now() - t1 };
   }
 
-  async run(f: FrameView): Promise<PipelineResult> {
+  async run(f: FrameView, focus: BoxTuple | null = null): Promise<PipelineResult> {
     checkFrame(f);
     const { dets, preprocess, detect } = await this.detectFaces(f);
     const t2 = performance.now();
     const frameNo = this.frameNo++;
     const every = this.cfg.classifier.otherFacesEvery;
-    const mainIdx = mainFaceIndex(dets, f.width, f.height);
     const faces: Face[] = dets.map((d) => ({
       box: [d.x, d.y, d.w, d.h],
       score: d.score,
       emotions: {},
       keypoints: pairs(d.kps),
     }));
+    // the player (the judge's track, or the face the judge would choose) is classified on
+    // every frame; spectators only every `otherFacesEvery` frames
+    const mainIdx = playerFaceIndex(faces, focus, f.width, f.height);
     const todo: number[] = [];
     dets.forEach((_, i) => {
       if (i === mainIdx || frameNo % every === 0) todo.push(i);
@@ -239,11 +227,11 @@ export class TwoStagePipeline implements Pipeline {
 
   /** Emotions of the best-overlapping face of the previous frame (faces move little). */
   private carryOver(face: Face): Partial<Record<Emotion, number>> {
-    const a = { x: face.box[0], y: face.box[1], w: face.box[2], h: face.box[3], score: 0, cls: -1, kps: [] };
+    const a = face.box;
     let best: Face | null = null;
     let bestIou = 0.3;
     for (const p of this.previous) {
-      const v = iou(a, { x: p.box[0], y: p.box[1], w: p.box[2], h: p.box[3], score: 0, cls: -1, kps: [] });
+      const v = iou(a[0], a[1], a[2], a[3], p.box[0], p.box[1], p.box[2], p.box[3]);
       if (v > bestIou) {
         bestIou = v;
         best = p;

@@ -4,7 +4,17 @@ import { ERRORS, PokerfaceError, type ErrorCode } from '../errors.js';
 import type { StageTimings } from './pipeline.js';
 
 export type ToWorker =
-  | { type: 'frame'; id: number; buf: SharedArrayBuffer; byteLength: number; width: number; height: number; format: PixelFormat }
+  | {
+      type: 'frame';
+      id: number;
+      buf: SharedArrayBuffer;
+      byteLength: number;
+      width: number;
+      height: number;
+      format: PixelFormat;
+      /** the tracked player's box, classified on every frame (see Detector.detect) */
+      focus: readonly [number, number, number, number] | null;
+    }
   | { type: 'close' }
   /**
    * test seam (fault tests only): block the worker thread for ms (a hang), make the next

@@ -89,7 +89,7 @@ async function answerFrame(p: Pipeline, m: Extract<ToWorker, { type: 'frame' }>)
   }
   try {
     const data = view.subarray(0, m.byteLength);
-    const r = await p.run({ width: m.width, height: m.height, format: m.format, data });
+    const r = await p.run({ width: m.width, height: m.height, format: m.format, data }, m.focus);
     post({ type: 'result', id: m.id, faces: r.faces, timings: r.timings });
   } catch (e) {
     post({ type: 'error', id: m.id, ...errorMessage(e) });

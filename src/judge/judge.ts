@@ -98,6 +98,14 @@ export class Judge {
   // ------------------------------------------------------------------ inputs
 
   /** Enter attract (the attract loop starts). Call once, before any other input. */
+  /**
+   * The tracked player's box (frame pixels) while one is locked, else null: the runner
+   * hands it to the detector so the player's face is classified on every frame.
+   */
+  playerBox(): readonly [number, number, number, number] | null {
+    return this.track.box();
+  }
+
   start(ts: MonoMs): void {
     if (this.started) return;
     this.started = true;

@@ -1,41 +1,9 @@
 // Which face is the player: chosen once (largest near the centre), then followed by
 // IoU so spectators walking into the picture never take over the round.
+import { iou } from '../geometry.js';
 import type { Face } from '../types.js';
 
-/** Intersection over union of two x,y,w,h boxes; 0 for empty boxes. */
-export function iou(ax: number, ay: number, aw: number, ah: number, bx: number, by: number, bw: number, bh: number): number {
-  const ix = Math.min(ax + aw, bx + bw) - Math.max(ax, bx);
-  const iy = Math.min(ay + ah, by + bh) - Math.max(ay, by);
-  if (ix <= 0 || iy <= 0) return 0;
-  const inter = ix * iy;
-  const union = aw * ah + bw * bh - inter;
-  return union > 0 ? inter / union : 0;
-}
-
-/**
- * Index of the face most likely to be the player: area weighted down linearly with the
- * distance of its centre from the frame centre (0 at a corner). -1 when there is none.
- */
-export function choosePlayer(faces: readonly Face[], width: number, height: number): number {
-  const cx = width / 2;
-  const cy = height / 2;
-  const half = Math.hypot(cx, cy) || 1;
-  let best = -1;
-  let bestScore = -1;
-  for (let i = 0; i < faces.length; i++) {
-    const b = (faces[i] as Face).box;
-    const w = b[2];
-    const h = b[3];
-    if (!(w > 0 && h > 0)) continue;
-    const d = Math.min(1, Math.hypot(b[0] + w / 2 - cx, b[1] + h / 2 - cy) / half);
-    const s = w * h * (1 - d);
-    if (s > bestScore) {
-      bestScore = s;
-      best = i;
-    }
-  }
-  return best;
-}
+export { choosePlayer, iou } from '../geometry.js';
 
 /** The player's box, updated in place frame by frame (no allocation per frame). */
 export class PlayerTrack {
@@ -48,6 +16,19 @@ export class PlayerTrack {
   lastSeen = 0;
 
   constructor(private readonly minIou: number) {}
+
+  /** The tracked box while locked, else null (handed to inference as its focus). */
+  box(): readonly [number, number, number, number] | null {
+    if (!this.locked) return null;
+    const t = this.tuple;
+    t[0] = this.x;
+    t[1] = this.y;
+    t[2] = this.w;
+    t[3] = this.h;
+    return t;
+  }
+
+  private readonly tuple: [number, number, number, number] = [0, 0, 0, 0];
 
   reset(): void {
     this.locked = false;

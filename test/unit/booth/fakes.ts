@@ -61,11 +61,14 @@ export class ScriptedDetector implements Detector {
   gate = false;
   failWith: Error | null = null;
   readonly seen: number[] = [];
+  /** the focus box handed in with each frame (copied), null when none */
+  readonly focus: Array<[number, number, number, number] | null> = [];
   private held: Array<() => void> = [];
   private answered = 0;
 
-  detect(f: Frame): Promise<Face[]> {
+  detect(f: Frame, focus: readonly [number, number, number, number] | null = null): Promise<Face[]> {
     this.seen.push(f.seq);
+    this.focus.push(focus ? [focus[0], focus[1], focus[2], focus[3]] : null);
     if (this.failWith) return Promise.reject(this.failWith);
     const faces = this.faces;
     if (!this.gate) {

@@ -107,6 +107,24 @@ async function rig(over: Partial<BoothDeps> = {}): Promise<Rig> {
 const types = (events: GameEvent[]): string[] => events.map((e) => (e.type === 'phase' ? `phase:${e.phase}` : e.type));
 
 describe('booth runner', () => {
+  it('hands the judge\'s tracked player box to the detector with every frame once the player is locked', async () => {
+    const r = await rig();
+    await r.play(300, 0.02);
+    expect(r.detector.focus.every((f) => f === null)).toBe(true); // attract: nobody tracked
+    for (const b of ['funny', 'level1', 'start'] as const) r.runner.control.press(b);
+    const before = r.detector.focus.length;
+    // a larger spectator off to the side joins the player (40 px, centred)
+    const end = r.clock.now() + 3500;
+    while (r.clock.now() < end) {
+      r.detector.faces = [face(W / 2, H / 2, 40, 0.02), face(30, 30, 56, 0.02)];
+      r.src.emit();
+      await r.timers.advance(33);
+    }
+    const during = r.detector.focus.slice(before).filter((f) => f !== null);
+    expect(during.length).toBeGreaterThan(50);
+    for (const f of during) expect(f).toEqual([W / 2 - 20, H / 2 - 20, 40, 40]);
+  });
+
   it('a full round: buttons → countdown → clip → smile → cracked → result → attract', async () => {
     const r = await rig();
     expect(r.player.played).toEqual([{ clip: '/media/attract/loop.mp4', kind: 'attract' }]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isPokerfaceError } from '../../../src/errors.js';
 import { LetterboxResizer, NORM_0_255, NORM_MINUS1_1, checkFrame, cropGeometry, cropToFrame, letterboxFor, sampleCrop } from '../../../src/infer/preprocess.js';
-import { mainFaceIndex, mapDetection } from '../../../src/infer/pipeline.js';
+import { playerFaceIndex } from '../../../src/geometry.js';
+import { mapDetection } from '../../../src/infer/pipeline.js';
 import type { Frame } from '../../../src/types.js';
 import { solidFrame } from './helpers.js';
 
@@ -151,10 +152,20 @@ describe('frame mapping and main face', () => {
     expect(clipped.y + clipped.h).toBe(480);
   });
 
-  it('the main face is the largest; between similar sizes the more central one', () => {
-    expect(mainFaceIndex([{ x: 0, y: 0, w: 50, h: 50 }, { x: 300, y: 200, w: 100, h: 100 }], 640, 480)).toBe(1);
-    expect(mainFaceIndex([{ x: 0, y: 0, w: 100, h: 100 }, { x: 270, y: 190, w: 100, h: 100 }], 640, 480)).toBe(1);
-    expect(mainFaceIndex([], 640, 480)).toBe(-1);
+  it('without a focus the main face is the largest; between similar sizes the more central one', () => {
+    const f = (x: number, y: number, w: number, h: number): { box: [number, number, number, number] } => ({ box: [x, y, w, h] });
+    expect(playerFaceIndex([f(0, 0, 50, 50), f(300, 200, 100, 100)], null, 640, 480)).toBe(1);
+    expect(playerFaceIndex([f(0, 0, 100, 100), f(270, 190, 100, 100)], null, 640, 480)).toBe(1);
+    expect(playerFaceIndex([], null, 640, 480)).toBe(-1);
+  });
+
+  it('with a focus (the tracked player of the judge) the overlapping face wins over a larger, central one', () => {
+    const f = (x: number, y: number, w: number, h: number): { box: [number, number, number, number] } => ({ box: [x, y, w, h] });
+    const faces = [f(220, 140, 200, 200), f(20, 20, 80, 80)];
+    expect(playerFaceIndex(faces, null, 640, 480)).toBe(0);
+    expect(playerFaceIndex(faces, [25, 22, 78, 80], 640, 480)).toBe(1);
+    // a focus that overlaps nothing (the player left) falls back to the judge's rule
+    expect(playerFaceIndex(faces, [500, 400, 50, 50], 640, 480)).toBe(0);
   });
 });
 
