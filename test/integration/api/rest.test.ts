@@ -10,6 +10,7 @@ import { RestServer } from '../../../src/api/rest.js';
 import { staffServices, type MqttStatus } from '../../../src/api/services.js';
 import type { ModuleHealth } from '../../../src/types.js';
 import { FakeBooth, FakeDetector, FakeFrameSource, FakePlayer, FakeResults } from '../../unit/api/fakes.js';
+import { waitFor } from '../../wait-for.js';
 
 const TOKEN = 'test-token-123';
 
@@ -272,7 +273,8 @@ describe('REST over a real port', () => {
       });
     });
     req.end();
-    await new Promise((r) => setTimeout(r, 100));
+    // the stream is open once its first bytes (retry and the initial state) have arrived
+    await waitFor(() => lines.join('').includes('retry:'), { what: 'the event stream to open' });
     s.booth.setState({ phase: 'countdown' });
     s.booth.emitScore(0.3);
     s.booth.emitEvent('round_start');

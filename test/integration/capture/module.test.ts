@@ -10,6 +10,7 @@ import { Daemon } from '../../../src/daemon.js';
 import { silentLogger } from '../../../src/log.js';
 import type { FrameSource } from '../../../src/types.js';
 import { makeTestMedia } from './media.js';
+import { waitFor } from '../../wait-for.js';
 
 const media = makeTestMedia({ width: 160, height: 120, fps: 30, seconds: 3 });
 const tmp = mkdtempSync(join(tmpdir(), 'pokerface-capture-cli-'));
@@ -35,8 +36,9 @@ describe('captureModule in the daemon', () => {
     expect(daemon.phase).toBe('running');
     const src = daemon.serviceMap.frameSource as FrameSource;
     expect(typeof src.onFrame).toBe('function');
-    await new Promise((r) => setTimeout(r, 400));
-    const h = daemon.health().find((m) => m.name === 'capture');
+    const capture = (): ReturnType<Daemon['health']>[number] | undefined => daemon.health().find((m) => m.name === 'capture');
+    await waitFor(() => /camera failed .*POKERFACE_ERR_CAMERA_NOT_FOUND/.test(capture()?.reasons.join(' ') ?? ''), { what: 'capture health to say failed: NOT_FOUND' });
+    const h = capture();
     expect(h?.healthy).toBe(false);
     expect(h?.reasons.join(' ')).toMatch(/camera failed .*POKERFACE_ERR_CAMERA_NOT_FOUND/);
     await daemon.stop();
@@ -49,7 +51,7 @@ describe('captureModule in the daemon', () => {
     const src = daemon.serviceMap.frameSource as FrameSource;
     let n = 0;
     src.onFrame(() => void n++);
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor(() => n > 5, { timeoutMs: 20_000, what: 'six frames' });
     expect(n).toBeGreaterThan(5);
     expect(daemon.health().find((m) => m.name === 'capture')?.healthy).toBe(true);
     await daemon.stop();

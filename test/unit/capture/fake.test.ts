@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeFrameSource } from '../../../src/capture/fake.js';
 import { frameSourceContract } from '../../integration/capture/contract.js';
+import { waitFor } from '../../wait-for.js';
 
 frameSourceContract('fake (timer-driven, 30 fps)', () => {
   const source = new FakeFrameSource({ width: 32, height: 24, fps: 30 });
@@ -49,13 +50,13 @@ describe('FakeFrameSource for other modules’ tests', () => {
     await src.start();
     src.emit();
     src.fail('POKERFACE_ERR_CAMERA_NOT_FOUND', 'unplugged');
-    await new Promise((r) => setTimeout(r, 80));
+    await waitFor(() => src.stats().state === 'failed', { what: 'state failed' });
     expect(src.stats().state).toBe('failed');
     expect(src.stats().lastError?.code).toBe('POKERFACE_ERR_CAMERA_NOT_FOUND');
     expect(src.health()).toMatchObject({ name: 'capture', healthy: false });
     src.recover();
-    await new Promise((r) => setTimeout(r, 40));
-    expect(src.emit()).toBe(true);
+    // the supervisor's next retry opens a session; until then emit() has nowhere to deliver
+    await waitFor(() => src.emit(), { what: 'a frame delivered after recover()' });
     expect(src.stats().state).toBe('running');
     expect(src.health().healthy).toBe(true);
     await src.stop();
