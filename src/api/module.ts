@@ -1,6 +1,7 @@
 // ModuleSpecs for the daemon: embedded broker (mqtt.url: embedded), MQTT publisher, REST API.
 // Services used (all optional; absent ones read as unhealthy): booth, frameSource,
 // detector, player, results, daemon. Services offered: broker, mqtt, api.
+import { hostname } from 'node:os';
 import type { ModuleSpec } from '../daemon.js';
 import { PokerfaceError } from '../errors.js';
 import { EmbeddedBroker } from './broker.js';
@@ -44,6 +45,7 @@ export function mqttModule(): ModuleSpec {
         services: staffServices(ctx.services),
         requestExit: (code, reason) => ctx.requestExit(code, reason),
         version: packageVersion(),
+        statusPageUrl: m.homeAssistant.configurationUrl || (ctx.config.api.enabled ? `http://${hostname()}:${ctx.config.api.port}/` : ''),
         ...(url ? { url, protocolVersion: 4 as const } : {}),
       });
       ctx.services.mqtt = svc;
