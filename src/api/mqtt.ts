@@ -405,3 +405,9 @@ export function redactUrl(url: string): string {
     return url;
   }
 }
+
+/** A plain client for tools (`pokerface fleet`, benches), so this file stays the one that imports mqtt. */
+export function openMqttClient(url: string, opts: IClientOptions = {}): MqttClient {
+  return mqtt.connect(url, opts);
+}
+export type { MqttClient };

@@ -23,6 +23,7 @@ export const COMMANDS: CommandEntry[] = [
   { words: ['buttons'], summary: 'print each button press and hold as it happens; --blink cycles the lights', load: () => load(import('./commands/buttons.js')) },
   { words: ['selftest'], summary: 'hardware-in-loop check of the booth: PASS/FAIL per step', load: () => load(import('./commands/selftest.js')) },
   { words: ['results'], summary: 'print the results log: totals per day/mode/level, latest rounds', load: () => load(import('./commands/results.js')) },
+  { words: ['fleet'], summary: 'list every booth on an MQTT broker; send a request to one booth or all', load: () => load(import('./commands/fleet.js')) },
   { words: ['media', 'list'], summary: 'list the clips per mode and level, and the files that are skipped', load: () => load(import('./commands/media-list.js')) },
   { words: ['media', 'make-demo'], summary: 'make demo clips, an attract loop and the demo camera video with ffmpeg', load: () => load(import('./commands/media-make-demo.js')) },
 ];
