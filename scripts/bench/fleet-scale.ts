@@ -175,6 +175,8 @@ async function main(): Promise<void> {
   const pid = broker.pid as number;
   const booths: Array<{ sim: ScriptedBooth; svc: MqttService }> = [];
   const watchers: MqttClient[] = [];
+  /** what the first dashboard received, by topic kind (score, state, ...) */
+  const byKind = new Map<string, number>();
   const sys = new Map<string, number>();
   const sysClient = openMqttClient(broker.url, { protocolVersion: 4, clientId: 'bench-sys' });
   sysClient.on('message', (topic, payload) => sys.set(topic, Number(payload.toString())));
@@ -202,6 +204,10 @@ async function main(): Promise<void> {
       const w = openMqttClient(broker.url, { protocolVersion: 4, clientId: `bench-dashboard-${i}` });
       await connected(w);
       await w.subscribeAsync('pokerface/#', { qos: 1 });
+      if (i === 0) w.on('message', (topic) => {
+        const kind = topic.split('/').slice(2).join('/');
+        byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+      });
       watchers.push(w);
     }
     for (const b of booths) b.sim.start_();
@@ -217,9 +223,11 @@ async function main(): Promise<void> {
       bytesOut: sys.get('$SYS/broker/bytes/sent') ?? Number.NaN,
     });
     const benchCpu0 = process.cpuUsage();
+    const kinds0 = new Map(byKind);
     const a = read();
     await sleep(SECONDS * 1000);
     const b = read();
+    const dashboardPerS = Object.fromEntries([...byKind].map(([k, n]) => [k, Math.round(((n - (kinds0.get(k) ?? 0)) / ((b.at - a.at) / 1000)) * 10) / 10]));
     const benchCpu = process.cpuUsage(benchCpu0);
     const dt = (b.at - a.at) / 1000;
     const playingNow = booths.filter((x) => x.sim.state().phase === 'playing').length;
@@ -230,10 +238,10 @@ async function main(): Promise<void> {
       const c0 = performance.now();
       const client = openMqttClient(broker.url, { protocolVersion: 4, clientId: `bench-fleet-${run}`, clean: true });
       await connected(client);
-      const list = await listBooths(client as unknown as FleetClient, { quietMs: 300, maxMs: 10_000, now: () => performance.now(), sleep });
+      const list = await listBooths(client, { quietMs: 200, maxMs: 10_000, now: () => performance.now(), sleep });
       const listMs = performance.now() - c0;
       const r0 = performance.now();
-      const answers = await requestBooths(client as unknown as FleetClient, list.filter((x) => x.available === 'online').map((x) => x.boothId), {
+      const answers = await requestBooths(client, list.filter((x) => x.available === 'online').map((x) => x.boothId), {
         cmd: 'stop',
         body: {},
         timeoutMs: 10_000,
@@ -265,6 +273,7 @@ async function main(): Promise<void> {
         clients: sys.get('$SYS/broker/clients/connected') ?? null,
         retainedMessages: sys.get('$SYS/broker/retained messages/count') ?? null,
       },
+      dashboardMessagesPerSByTopic: dashboardPerS,
       benchProcessCpuPercentOfOneCore: round1(((benchCpu.user + benchCpu.system) / 1e6 / dt) * 100),
       fleet: fleetRuns,
       fleetWorstMs: Math.max(...fleetRuns.map((r) => r.listMs + r.requestMs)),

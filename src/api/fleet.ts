@@ -7,8 +7,8 @@ import type { Availability, ResponsePayload, StatePayload, StatsPayload } from '
 export interface FleetClient {
   subscribeAsync(topic: string | string[], opts: { qos: 0 | 1 }): Promise<unknown>;
   publishAsync(topic: string, payload: string, opts: { qos: 0 | 1; retain?: boolean }): Promise<unknown>;
-  on(event: 'message', cb: (topic: string, payload: Buffer) => void): unknown;
-  removeListener(event: 'message', cb: (topic: string, payload: Buffer) => void): unknown;
+  on(event: 'message', cb: (topic: string, payload: Buffer, packet: { retain: boolean }) => void): unknown;
+  removeListener(event: 'message', cb: (topic: string, payload: Buffer, packet: { retain: boolean }) => void): unknown;
 }
 
 export interface BoothView {
@@ -26,14 +26,18 @@ export class FleetCollector {
 
   constructor(private readonly now: () => number) {}
 
-  /** true when the message was one of a booth's retained topics */
-  take(topic: string, payload: Buffer): boolean {
+  /**
+   * true when the message was one of a booth's topics. Only retained copies (what the
+   * broker sends on subscribe) move lastMessageAt: live updates from busy booths never
+   * stop, so waiting for them to pause would never end on a large fleet.
+   */
+  take(topic: string, payload: Buffer, retained = true): boolean {
     const m = TOPIC.exec(topic);
     if (!m) return false;
     const id = m[1] as string;
     const view = this.booths.get(id) ?? { boothId: id, available: null, state: null, stats: null };
     const text = payload.toString();
-    this.lastMessageAt = this.now();
+    if (retained) this.lastMessageAt = this.now();
     if (text === '') {
       // a cleared retained topic: nothing more to show for it
       if (m[2] === 'available') view.available = null;
@@ -71,7 +75,7 @@ export interface ListOptions {
 /** Subscribe to every booth's retained topics and gather them until the broker goes quiet. */
 export async function listBooths(client: FleetClient, o: ListOptions): Promise<BoothView[]> {
   const c = new FleetCollector(o.now);
-  const onMessage = (topic: string, payload: Buffer): void => void c.take(topic, payload);
+  const onMessage = (topic: string, payload: Buffer, packet: { retain: boolean }): void => void c.take(topic, payload, packet.retain);
   client.on('message', onMessage);
   try {
     const t0 = o.now();

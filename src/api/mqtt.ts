@@ -24,6 +24,7 @@ import { Backoff, BoundedQueue, LatestThrottle, } from './queue.js';
 import { systemTimers, type Timers } from '../timers.js';
 import type { MqttStatus, StaffServices } from './services.js';
 import { nodeProcessInfo, safe, statsPayload, type ProcessInfo } from './stats.js';
+import { runReload, type ReloadDeps } from './reload.js';
 import { topicsFor, type Topics } from './topics.js';
 
 export interface MqttServiceOptions {
@@ -37,6 +38,8 @@ export interface MqttServiceOptions {
   /** forced protocol (4 for the embedded broker, which speaks MQTT 3.1.1 only) */
   protocolVersion?: 4 | 5;
   version?: string;
+  /** what request/reload reloads (media rescan, game section of the config file) */
+  reload?: ReloadDeps;
   /** the staff status page, for Home Assistant's device page (configuration_url) */
   statusPageUrl?: string;
   timers?: Timers;
@@ -374,6 +377,13 @@ export class MqttService implements Lifecycle {
     const parsed = parsePayload(payload);
     if (!parsed.ok) {
       respond({ v: 1, transaction: null, ok: false, code: 'POKERFACE_ERR_MQTT_BAD_REQUEST', message: parsed.message });
+      return;
+    }
+    if (cmd === 'reload') {
+      void runReload(parsed.value, this.o.reload ?? {}).then((response) => {
+        this.o.log.info({ cmd, ok: response.ok, code: response.code, transaction: response.transaction, detail: response.detail }, 'MQTT request');
+        respond(response);
+      });
       return;
     }
     const out = runCommand(cmd, parsed.value, { booth: () => this.o.services.booth, requestExit: this.o.requestExit });

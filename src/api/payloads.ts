@@ -102,7 +102,7 @@ export const StatsPayloadSchema = T.Object(
   { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/stats.schema.json', title: 'stats (retained, every mqtt.statsIntervalS; camera/infer null when not running)' },
 );
 
-export const COMMANDS = ['start', 'stop', 'button', 'restart'] as const;
+export const COMMANDS = ['start', 'stop', 'button', 'restart', 'reload'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const Transaction = T.String({ maxLength: 128, description: 'echoed in the response' });
@@ -118,6 +118,16 @@ export const ButtonRequestSchema = T.Object(
   { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/request-button.schema.json', title: 'request/button' },
 );
 export const RestartRequestSchema = T.Object(RequestBase, { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/request-restart.schema.json', title: 'request/restart' });
+export const RELOAD_PARTS = ['media', 'game'] as const;
+export const ReloadRequestSchema = T.Object(
+  {
+    ...RequestBase,
+    what: T.Optional(
+      T.Array(T.Union(RELOAD_PARTS.map((p) => T.Literal(p))), { minItems: 1, uniqueItems: true, description: 'what to reload (default both): media = rescan the clips, game = the game section of the config file' }),
+    ),
+  },
+  { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/request-reload.schema.json', title: 'request/reload' },
+);
 
 export const ResponsePayloadSchema = T.Object(
   {
@@ -127,6 +137,7 @@ export const ResponsePayloadSchema = T.Object(
     ok: T.Boolean(),
     code: T.Optional(T.String({ description: 'POKERFACE_ERR_* when ok is false' })),
     message: T.Optional(T.String()),
+    detail: T.Optional(T.Record(T.String(), T.Unknown(), { description: 'what the command did, e.g. reload: {media: {clips, empty, skipped}, game: {changed}}' })),
   },
   { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/response.schema.json', title: 'response/<cmd> (QoS 1)' },
 );
@@ -156,6 +167,7 @@ export const REQUEST_SCHEMAS: Record<CommandName, TSchema> = {
   stop: StopRequestSchema,
   button: ButtonRequestSchema,
   restart: RestartRequestSchema,
+  reload: ReloadRequestSchema,
 };
 
 /** Schemas published as docs/mqtt-payloads/<name>.json. */
@@ -169,6 +181,7 @@ export const PAYLOAD_SCHEMAS: Record<string, TSchema> = {
   'request-stop': StopRequestSchema,
   'request-button': ButtonRequestSchema,
   'request-restart': RestartRequestSchema,
+  'request-reload': ReloadRequestSchema,
   response: ResponsePayloadSchema,
 };
 

@@ -17,7 +17,7 @@ const USAGE = [
   '',
   '  --broker URL     broker (default: $POKERFACE_MQTT_URL or mqtt://127.0.0.1:1883)',
   '  --username U     broker user (or $POKERFACE_MQTT_USERNAME); password: $POKERFACE_MQTT_PASSWORD',
-  '  --wait MS        stop listening once the broker has been quiet this long (default 300)',
+  '  --wait MS        stop listening once no retained message came for this long (default 200)',
   '  --payload JSON   request fields besides v and transaction, e.g. \'{"mode":"funny","level":2}\'',
   '  --timeout MS     how long to wait for the responses (default 5000)',
   '  --json           print JSON instead of a table',
@@ -53,7 +53,7 @@ export const command: Command = {
         broker: { type: 'string' },
         username: { type: 'string' },
         json: { type: 'boolean', default: false },
-        wait: { type: 'string', default: '300' },
+        wait: { type: 'string', default: '200' },
         booth: { type: 'string', multiple: true },
         all: { type: 'boolean', default: false },
         payload: { type: 'string', default: '{}' },
@@ -91,7 +91,7 @@ export const command: Command = {
     const nap = (ms: number): Promise<void> => sleep(ms);
     try {
       const t0 = now();
-      const booths = await listBooths(fc, { quietMs: Math.max(50, Number(values.wait) || 300), maxMs: 10_000, now, sleep: nap });
+      const booths = await listBooths(fc, { quietMs: Math.max(50, Number(values.wait) || 200), maxMs: 10_000, now, sleep: nap });
       const listMs = now() - t0;
       if (!isRequest) {
         if (values.json) io.out(JSON.stringify({ booths, listMs: Math.round(listMs) }, null, 2));

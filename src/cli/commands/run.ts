@@ -23,7 +23,7 @@ export const command: Command = {
     const log = createLogger({ level: io.env.POKERFACE_LOG_LEVEL ?? config.logLevel });
     log.info({ file, boothId: config.boothId, demo: config.demo }, 'starting pokerface');
     const exits = new ExitRequests();
-    const daemon = new Daemon({ config, log, modules: defaultModules(), onExitRequest: exits.request });
+    const daemon = new Daemon({ config, log, modules: defaultModules(), onExitRequest: exits.request, configFile: file });
     try {
       await daemon.start();
     } catch (e) {

@@ -31,6 +31,7 @@ describe('pokerface fleet with mosquitto', () => {
         services: staffServices({ booth, frameSource: new FakeFrameSource(), detector: new FakeDetector() }),
         requestExit: () => undefined,
         version: '7.7.7',
+        reload: { media: { reload: async () => undefined, summary: () => ({ dir: 'media', folders: [], attract: 1, total: 9, empty: [], skipped: [] }) } },
       });
       await svc.start();
       booths.push({ id, svc, booth });
@@ -80,6 +81,16 @@ describe('pokerface fleet with mosquitto', () => {
     const bad = io();
     expect(await main(['fleet', 'request', 'button', '--booth', 'hall-2', '--payload', '{"name":"nope"}', '--broker', broker.url], bad)).toBe(1);
     expect(bad.stdout).toContain('FAILED POKERFACE_ERR_MQTT_BAD_REQUEST');
+  });
+
+  it('reloads media on request without a restart and says what it found (game: not started from a file here)', async () => {
+    const a = io();
+    expect(await main(['fleet', 'request', 'reload', '--booth', 'hall-1', '--payload', '{"what":["media"]}', '--broker', broker.url, '--json'], a), a.stderr).toBe(0);
+    const r = (JSON.parse(a.stdout) as { results: Array<{ response: unknown }> }).results[0];
+    expect(r?.response).toMatchObject({ ok: true, boothId: 'hall-1', detail: { media: { clips: 9, attract: 1, empty: [], skipped: 0 } } });
+    const b = io();
+    expect(await main(['fleet', 'request', 'reload', '--booth', 'hall-1', '--broker', broker.url], b)).toBe(1);
+    expect(b.stdout).toContain('game: the daemon was not started from a config file');
   });
 
   it('says so when the broker cannot be reached', async () => {
