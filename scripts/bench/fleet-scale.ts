@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { listBooths, requestBooths, type FleetClient } from '../../src/api/fleet.js';
+import { listBooths, requestBooths } from '../../src/api/fleet.js';
 import { MqttService, openMqttClient, type MqttClient } from '../../src/api/mqtt.js';
 import { staffServices } from '../../src/api/services.js';
 import { systemClock } from '../../src/clock.js';
