@@ -64,9 +64,9 @@ class ScriptedBooth implements BoothControl {
   }
 
   private idleMs(): number {
-    // round ~15 s + countdown 3 s + result 5 s; attract fills the rest of the cycle
-    const round = 23_000;
-    return (round * (1 - PLAYING)) / PLAYING;
+    // a cycle is countdown 3 s + round 10-20 s (15 on average) + result 5 s + attract:
+    // attract is what makes the round PLAYING of the cycle
+    return Math.max(1000, 15_000 / PLAYING - 23_000);
   }
   private after(ms: number, f: () => void): void {
     this.timer = setTimeout(f, ms);
@@ -109,7 +109,7 @@ class ScriptedBooth implements BoothControl {
     this.set('result');
     this.after(5000, () => {
       this.set('attract', { mode: null, level: null, clip: null });
-      this.after(this.idleMs() * (0.5 + Math.random()), () => this.countdown());
+      this.after(Math.max(500, this.idleMs() * (0.5 + Math.random())), () => this.countdown());
     });
   }
 
@@ -260,6 +260,8 @@ async function main(): Promise<void> {
       watchers: WATCHERS,
       homeAssistant: HA,
       playingShare: PLAYING,
+      /** what the booths would send with every timer on time: score at mqtt.scoreHz (10) while playing, plus state, stats, events and ha/score */
+      nominalScorePerS: Math.round(N * PLAYING * 10),
       cameraFps: FPS,
       windowS: round1(dt),
       boothsPlayingAtEnd: playingNow,
