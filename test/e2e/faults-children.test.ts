@@ -165,7 +165,7 @@ describe('faults: child processes of the running daemon', () => {
     await waitUntil(() => phase() === 'attract', 10_000, 'attract after the result');
   }, 90_000);
 
-  it('SIGTERM mid-round: stopped published, children gone, exit 0 within 5 s', async () => {
+  it('SIGTERM mid-round: offline published (state says stopped), children gone, exit 0 within 5 s', async () => {
     await playing();
     const kids = childrenOf(daemon.pid);
     expect(kids.map((k) => k.comm).sort()).toEqual(expect.arrayContaining(['ffmpeg', 'mpv']));
