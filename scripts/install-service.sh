@@ -3,10 +3,12 @@
 # (config + secrets env file), the unit (and the Jetson drop-in on a Jetson), then enable
 # and (re)start it. Idempotent: rerun after an update. See docs/operations.md.
 #
-#   sudo scripts/install-service.sh [--app-dir DIR] [--no-start] [--dry-run]
+#   sudo scripts/install-service.sh [--booth-id ID] [--app-dir DIR] [--no-start] [--dry-run]
 #   sudo scripts/install-service.sh --uninstall [--purge] [--dry-run]
 #
-# --dry-run prints every action (prefixed "+ ") instead of doing it; it needs no root.
+# --booth-id names the booth on the MQTT broker (unique per broker; letters, digits, - and
+# _); default: the hostname. It is written into a new config, or into the kept one when
+# given. --dry-run prints every action (prefixed "+ ") instead of doing it; it needs no root.
 set -euo pipefail
 
 SERVICE=pokerface
@@ -26,8 +28,9 @@ DRY_RUN=0
 UNINSTALL=0
 PURGE=0
 START=1
+BOOTH_ID=""
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -37,6 +40,8 @@ while [ $# -gt 0 ]; do
     --no-start) START=0 ;;
     --app-dir) shift; APP_DIR=${1:?--app-dir needs a folder} ;;
     --app-dir=*) APP_DIR=${1#--app-dir=} ;;
+    --booth-id) shift; BOOTH_ID=${1:?--booth-id needs an id} ;;
+    --booth-id=*) BOOTH_ID=${1#--booth-id=} ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install-service.sh: unknown option $1" >&2; usage >&2; exit 64 ;;
   esac
@@ -66,6 +71,27 @@ put_file() {
   chmod "$mode" "$tmp"
   chown "$owner" "$tmp"
   mv -f "$tmp" "$dest"
+}
+
+# The booth id: given, or the hostname made topic-safe.
+BOOTH_ID_GIVEN=$BOOTH_ID
+if [ -z "$BOOTH_ID" ]; then
+  BOOTH_ID=$(hostname -s 2>/dev/null || hostname)
+  BOOTH_ID=$(printf '%s' "$BOOTH_ID" | tr -c 'A-Za-z0-9_-' '-' | cut -c1-64)
+fi
+if ! printf '%s' "$BOOTH_ID" | grep -Eq '^[A-Za-z0-9_-]{1,64}$'; then
+  echo "install-service.sh: --booth-id \"$BOOTH_ID\": use 1-64 letters, digits, - or _" >&2
+  exit 64
+fi
+if [ "$BOOTH_ID" = booth ] || [ "$BOOTH_ID" = demo ]; then
+  echo "install-service.sh: --booth-id \"$BOOTH_ID\" is a placeholder the daemon refuses; pick one unique on the broker" >&2
+  exit 64
+fi
+
+# Config on stdin with its top-level boothId line set to $BOOTH_ID (added when missing).
+set_booth_id() {
+  awk -v id="$BOOTH_ID" 'BEGIN { done = 0 } /^boothId:/ { print "boothId: " id; done = 1; next } { print } END { if (!done) print "boothId: " id }' |
+    put_file "$1" 0640 "root:$SVC_USER"
 }
 
 if [ "$DRY_RUN" -eq 0 ] && [ "$(id -u)" -ne 0 ]; then
@@ -137,8 +163,15 @@ do_install() {
   say "configuration"
   if [ -f "$ETC_DIR/config.yaml" ]; then
     say "kept $ETC_DIR/config.yaml"
+    if [ -n "$BOOTH_ID_GIVEN" ]; then
+      # put_file writes a temp file and renames it, so reading the old one here is safe
+      # shellcheck disable=SC2094
+      set_booth_id "$ETC_DIR/config.yaml" <"$ETC_DIR/config.yaml"
+      say "boothId: $BOOTH_ID"
+    fi
   else
-    run install -m 0640 -o root -g "$SVC_USER" "$APP_DIR/config/default.yaml" "$ETC_DIR/config.yaml"
+    set_booth_id "$ETC_DIR/config.yaml" <"$APP_DIR/config/default.yaml"
+    say "wrote $ETC_DIR/config.yaml with boothId: $BOOTH_ID"
   fi
   if [ -f "$ETC_DIR/$SERVICE.env" ]; then
     say "kept $ETC_DIR/$SERVICE.env"

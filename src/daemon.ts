@@ -18,6 +18,8 @@ export interface ModuleContext {
   services: Services;
   /** ask the daemon to stop and exit with this code (POST /api/restart, fatal module errors) */
   requestExit(code: number, reason: string): void;
+  /** the file the config came from, when it came from one (request/reload re-reads it) */
+  configFile?: string | undefined;
 }
 
 export interface ModuleSpec {
@@ -33,6 +35,8 @@ export interface DaemonOptions {
   clock?: Clock;
   stopDeadlineMs?: number;
   onExitRequest?: (code: number, reason: string) => void;
+  /** the file the config came from (see ModuleContext.configFile) */
+  configFile?: string;
 }
 
 export class Daemon {
@@ -61,6 +65,7 @@ export class Daemon {
       clock: this.opts.clock ?? systemClock,
       services: this.services,
       requestExit: (code, reason) => this.opts.onExitRequest?.(code, reason),
+      configFile: this.opts.configFile,
     };
     this.services.daemon = this;
     for (const spec of this.opts.modules) {

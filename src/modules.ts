@@ -1,6 +1,6 @@
 // The ordered list of modules the daemon runs. Order matters: later modules use the
 // services earlier ones registered; stop runs in reverse (so the API and MQTT go
-// first on shutdown and publish `stopped` while the rest still runs).
+// first on shutdown and publish `offline` and the reason while the rest still runs).
 import { apiModule, brokerModule, mqttModule } from './api/module.js';
 import { boothModule } from './booth/module.js';
 import { captureModule } from './capture/module.js';

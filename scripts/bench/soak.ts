@@ -15,7 +15,10 @@ import { parse, stringify } from 'yaml';
 import { freePort } from '../../test/integration/api/brokers.js';
 import { ROOT, makeCamera, requireBuilt, tempDir } from '../../test/e2e/harness.js';
 import { SoakDaemon, descendants, rssOf } from './soak/daemon.js';
-import { buckets, diffBuckets, parseProm, quantile, sum, type Samples } from './soak/prom.js';
+import { buckets, diffBuckets, type Bucket, parseProm, quantile, sum, type Samples } from './soak/prom.js';
+
+/** a seconds histogram's buckets with bounds in milliseconds (the report speaks ms) */
+const msBuckets = (s: Samples, name: string): Bucket[] => buckets(s, name).map((x) => ({ le: x.le * 1000, count: x.count }));
 
 const TOKEN = 'soak-token-0123456789abcdef';
 const MODES = ['funny', 'scary'] as const;
@@ -110,7 +113,7 @@ async function read(rest: Rest, d: SoakDaemon): Promise<Reading> {
   const m = await rest.metrics();
   d.recordTree();
   const tree = treeRss(d.pid);
-  return { at: performance.now(), m, rss: m.get('pokerface_process_rss_bytes') ?? rssOf(d.pid), treeRss: tree.total, byProcess: tree.byProcess };
+  return { at: performance.now(), m, rss: m.get('process_resident_memory_bytes') ?? rssOf(d.pid), treeRss: tree.total, byProcess: tree.byProcess };
 }
 
 /** Least-squares slope of y over x. */
@@ -175,7 +178,7 @@ async function launch(dir: string, camera: string): Promise<{ d: SoakDaemon; rea
       }
       try {
         const res = await fetch(`http://127.0.0.1:${apiPort}/api/metrics`);
-        if (res.ok && (parseProm(await res.text()).get('pokerface_inference_frames') ?? 0) > 0) return { d, readyS: (Date.now() - t0) / 1000 };
+        if (res.ok && (parseProm(await res.text()).get('pokerface_inference_frames_total') ?? 0) > 0) return { d, readyS: (Date.now() - t0) / 1000 };
       } catch {
         /* not listening yet */
       }
@@ -300,28 +303,28 @@ function report(o: ReportInput): void {
   const seconds = (b.at - a.at) / 1000;
   const delta = (name: string, match: string[] = []): number => sum(b.m, name, match) - sum(a.m, name, match);
 
-  const captured = delta('pokerface_camera_captured_frames');
-  const received = delta('pokerface_booth_frames', ['stage="received"']);
-  const processed = delta('pokerface_booth_frames', ['stage="processed"']);
-  const dropped = delta('pokerface_booth_frames', ['stage="dropped"']);
-  const detectErrors = delta('pokerface_booth_frames', ['stage="errors"']);
-  const inferred = delta('pokerface_inference_frames');
+  const captured = delta('pokerface_camera_captured_frames_total');
+  const received = delta('pokerface_booth_frames_total', ['stage="received"']);
+  const processed = delta('pokerface_booth_frames_total', ['stage="processed"']);
+  const dropped = delta('pokerface_booth_frames_total', ['stage="dropped"']);
+  const detectErrors = delta('pokerface_booth_frames_total', ['stage="errors"']);
+  const inferred = delta('pokerface_inference_frames_total');
   const ratio = captured > 0 ? processed / captured : null;
 
   // inference time: the per-inference histogram when the detector feeds it, else the
   // detector's own p50/p95 over its last 256 answers (no p99 then)
-  const inferBuckets = diffBuckets(buckets(a.m, 'pokerface_inference_ms'), buckets(b.m, 'pokerface_inference_ms'));
+  const inferBuckets = diffBuckets(msBuckets(a.m, 'pokerface_inference_seconds'), msBuckets(b.m, 'pokerface_inference_seconds'));
   const q = (p: number): number | null => round(quantile(inferBuckets, p)?.value ?? null, 1);
   const hist = (inferBuckets.at(-1)?.count ?? 0) > 0;
   const gauge = (quant: string): number | null => {
-    for (const [k, v] of b.m) if (k.startsWith('pokerface_inference_quantile_ms{') && k.includes(`quantile="${quant}"`)) return round(v, 1);
+    for (const [k, v] of b.m) if (k === `pokerface_inference_recent_seconds{stat="p${Math.round(Number(quant) * 100)}"}`) return round(v * 1000, 1);
     return null;
   };
   const inference = hist
-    ? { source: 'pokerface_inference_ms histogram over the run (bucket-interpolated)', samples: inferBuckets.at(-1)?.count ?? 0, p50: q(0.5), p95: q(0.95), p99: q(0.99) }
-    : { source: "detector's last 256 answers (pokerface_inference_quantile_ms); the detector offers no per-inference hook, so no p99", samples: null, p50: gauge('0.5'), p95: gauge('0.95'), p99: gauge('0.99') };
+    ? { source: 'pokerface_inference_seconds histogram over the run (bucket-interpolated)', samples: inferBuckets.at(-1)?.count ?? 0, p50: q(0.5), p95: q(0.95), p99: q(0.99) }
+    : { source: "detector's last 256 answers (pokerface_inference_recent_seconds); the detector offers no per-inference hook, so no p99", samples: null, p50: gauge('0.5'), p95: gauge('0.95'), p99: gauge('0.99') };
 
-  const lagBuckets = diffBuckets(buckets(a.m, 'pokerface_event_loop_lag_ms'), buckets(b.m, 'pokerface_event_loop_lag_ms'));
+  const lagBuckets = diffBuckets(msBuckets(a.m, 'pokerface_event_loop_lag_seconds'), msBuckets(b.m, 'pokerface_event_loop_lag_seconds'));
   const lag99 = quantile(lagBuckets, 0.99);
   const lag50 = quantile(lagBuckets, 0.5);
   const lagSamples = lagBuckets.at(-1)?.count ?? 0;
@@ -369,10 +372,10 @@ function report(o: ReportInput): void {
     eventLoopLagMs: { samples: lagSamples, p50: round(lag50?.value ?? null, 1), p99: round(lag99?.value ?? null, 1), p99AboveLastBucket: lag99?.above ?? false, note: 'lateness of a 20 ms timer on the daemon main thread, bucket-interpolated' },
     rss: {
       startMb: round(a.rss / MB, 1),
-      heapStartMb: round((a.m.get('pokerface_process_heap_used_bytes') ?? 0) / MB, 1),
-      heapEndMb: round((b.m.get('pokerface_process_heap_used_bytes') ?? 0) / MB, 1),
-      externalStartMb: round((a.m.get('pokerface_process_external_bytes') ?? 0) / MB, 1),
-      externalEndMb: round((b.m.get('pokerface_process_external_bytes') ?? 0) / MB, 1),
+      heapStartMb: round((a.m.get('nodejs_heap_size_used_bytes') ?? 0) / MB, 1),
+      heapEndMb: round((b.m.get('nodejs_heap_size_used_bytes') ?? 0) / MB, 1),
+      externalStartMb: round((a.m.get('nodejs_external_memory_bytes') ?? 0) / MB, 1),
+      externalEndMb: round((b.m.get('nodejs_external_memory_bytes') ?? 0) / MB, 1),
       endMb: round(b.rss / MB, 1),
       growthMb: round(rssGrowthMb, 1),
       slopeMbPerHour: round(mbPerHour, 1),
@@ -392,8 +395,8 @@ function report(o: ReportInput): void {
       failedRestCalls: o.rest.failed,
       restCalls: o.rest.calls,
       detectErrors,
-      inferenceWorkerRestarts: delta('pokerface_inference_worker_restarts'),
-      cameraReconnects: delta('pokerface_camera_reconnects'),
+      inferenceWorkerRestarts: delta('pokerface_inference_worker_restarts_total'),
+      cameraReconnects: delta('pokerface_camera_reconnects_total'),
       samples: [...o.d.errorSamples.map((l) => `${String(l.msg)} ${JSON.stringify(l.err ?? '')}`), ...o.rest.failures].slice(0, 10),
     },
     shutdown: { daemonDiedDuringRun: o.crashed, exitCode: o.stop.code, ms: o.stop.ms, sigkill: o.stop.killed, leftoverProcesses: o.leftovers },

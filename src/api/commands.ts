@@ -54,6 +54,8 @@ export function runCommand(cmd: string, payload: unknown, deps: CommandDeps): Co
   const validate = validators.get(cmd) as ValidateFunction;
   if (!validate(payload)) return fail(transaction, 'POKERFACE_ERR_MQTT_BAD_REQUEST', describeAjv(validate.errors));
   const body = payload as { mode?: string; level?: number; name?: ButtonName };
+  // reload is asynchronous (a media rescan): MQTT runs it through runReload (reload.ts)
+  if (cmd === 'reload') return fail(transaction, 'POKERFACE_ERR_API_UNAVAILABLE', 'reload is answered on MQTT only');
   if (cmd === 'restart') {
     return {
       response: { v: PAYLOAD_VERSION, transaction, ok: true },

@@ -1,10 +1,16 @@
 // ModuleSpecs for the daemon: embedded broker (mqtt.url: embedded), MQTT publisher, REST API.
 // Services used (all optional; absent ones read as unhealthy): booth, frameSource,
 // detector, player, results, daemon. Services offered: broker, mqtt, api.
-import type { ModuleSpec } from '../daemon.js';
+import { hostname } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
+import { loadConfigFile } from '../config/load.js';
+import type { FrozenConfig } from '../config/schema.js';
+import type { ModuleContext, ModuleSpec } from '../daemon.js';
+import type { CommandResult } from '../types.js';
 import { PokerfaceError } from '../errors.js';
 import { EmbeddedBroker } from './broker.js';
 import { MqttService } from './mqtt.js';
+import type { GameReloadResult, ReloadDeps } from './reload.js';
 import { RestServer, packageVersion } from './rest.js';
 import { staffServices } from './services.js';
 
@@ -44,6 +50,8 @@ export function mqttModule(): ModuleSpec {
         services: staffServices(ctx.services),
         requestExit: (code, reason) => ctx.requestExit(code, reason),
         version: packageVersion(),
+        reload: reloadDeps(ctx),
+        statusPageUrl: m.homeAssistant.configurationUrl || (ctx.config.api.enabled ? `http://${hostname()}:${ctx.config.api.port}/` : ''),
         ...(url ? { url, protocolVersion: 4 as const } : {}),
       });
       ctx.services.mqtt = svc;
@@ -67,5 +75,32 @@ export function apiModule(): ModuleSpec {
       ctx.services.api = api;
       return api;
     },
+  };
+}
+
+/** request/reload: the media library's rescan, and the game section re-read from the config file. */
+export function reloadDeps(ctx: ModuleContext): ReloadDeps {
+  const file = ctx.configFile;
+  let current: FrozenConfig = ctx.config;
+  return {
+    get media() {
+      const m = ctx.services.media as Partial<NonNullable<ReloadDeps['media']>> | undefined;
+      return typeof m?.reload === 'function' && typeof m.summary === 'function' ? (m as NonNullable<ReloadDeps['media']>) : undefined;
+    },
+    game: file
+      ? async (): Promise<GameReloadResult> => {
+          const fresh = loadConfigFile(file, { env: process.env });
+          const changed = Object.keys({ ...current.game, ...fresh.game }).filter(
+            (k) => !isDeepStrictEqual((current.game as Record<string, unknown>)[k], (fresh.game as Record<string, unknown>)[k]),
+          );
+          if (changed.length === 0) return { ok: true, changed };
+          const booth = ctx.services.booth as { reloadGame?: (c: FrozenConfig) => CommandResult } | undefined;
+          if (typeof booth?.reloadGame !== 'function') return { ok: false, changed, code: 'POKERFACE_ERR_API_UNAVAILABLE', message: 'the booth cannot take new game rules' };
+          const r = booth.reloadGame(fresh);
+          if (!r.ok) return { ok: false, changed, code: r.code, message: r.message };
+          current = fresh;
+          return { ok: true, changed };
+        }
+      : undefined,
   };
 }

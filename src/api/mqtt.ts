@@ -16,13 +16,16 @@ import type { FrozenConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Clock, Lifecycle, ModuleHealth, Off } from '../types.js';
 import { parsePayload, runCommand } from './commands.js';
-import { eventPayload, scorePayload, statePayload } from './convert.js';
-import type { Availability, EventPayload, ResponsePayload } from './payloads.js';
+import { eventPayload, scorePayload, statePayload, toWall, type PayloadContext } from './convert.js';
+import { GameTally } from './game-tally.js';
+import { HaScoreThrottle, homeAssistantDiscovery } from './home-assistant.js';
+import { PAYLOAD_VERSION, type Availability, type EventPayload, type HaScorePayload, type ResponsePayload, type StatsPayload } from './payloads.js';
 import { Backoff, BoundedQueue, LatestThrottle, } from './queue.js';
 import { systemTimers, type Timers } from '../timers.js';
 import type { MqttStatus, StaffServices } from './services.js';
 import { nodeProcessInfo, safe, statsPayload, type ProcessInfo } from './stats.js';
-import { homeAssistantDiscovery, topicsFor, type Topics } from './topics.js';
+import { runReload, type ReloadDeps } from './reload.js';
+import { topicsFor, type Topics } from './topics.js';
 
 export interface MqttServiceOptions {
   config: FrozenConfig;
@@ -35,6 +38,10 @@ export interface MqttServiceOptions {
   /** forced protocol (4 for the embedded broker, which speaks MQTT 3.1.1 only) */
   protocolVersion?: 4 | 5;
   version?: string;
+  /** what request/reload reloads (media rescan, game section of the config file) */
+  reload?: ReloadDeps;
+  /** the staff status page, for Home Assistant's device page (configuration_url) */
+  statusPageUrl?: string;
   timers?: Timers;
   proc?: ProcessInfo;
   readFile?: (path: string) => Buffer;
@@ -67,16 +74,22 @@ export class MqttService implements Lifecycle {
   private offs: Off[] = [];
   private drainWaiters: Array<() => void> = [];
   private urlInUse = '';
+  private readonly ctx: PayloadContext;
+  private readonly haScore: HaScoreThrottle;
+  private readonly tally: GameTally;
 
   constructor(private readonly o: MqttServiceOptions) {
     const m = o.config.mqtt;
     this.topics = topicsFor(o.config.boothId);
+    this.ctx = { boothId: o.config.boothId, mediaDir: o.config.player.mediaDir };
+    this.haScore = new HaScoreThrottle(() => o.clock.now());
+    this.tally = new GameTally(() => o.clock.wall());
     this.queue = new BoundedQueue(m.queueSize);
     this.backoff = new Backoff(m.reconnectMinMs, Math.max(m.reconnectMinMs, m.reconnectMaxMs));
     this.timers = o.timers ?? systemTimers;
     this.proc = o.proc ?? nodeProcessInfo;
     this.score = new LatestThrottle(1000 / m.scoreHz, () => o.clock.now(), this.timers, (s) => {
-      if (this.online) this.publish(this.topics.score, JSON.stringify(scorePayload(s, o.clock)), 0, false);
+      if (this.online) this.publish(this.topics.score, JSON.stringify(scorePayload(s, o.clock, this.ctx)), 0, false);
     });
   }
 
@@ -131,15 +144,20 @@ export class MqttService implements Lifecycle {
     if (booth) {
       this.offs.push(
         booth.onState((s) => {
-          if (this.online) this.publish(this.topics.state, JSON.stringify(statePayload(s, this.o.clock)), 1, true);
+          if (this.online) this.publish(this.topics.state, JSON.stringify(statePayload(s, this.o.clock, this.ctx)), 1, true);
         }),
-        booth.onScore((s) => this.score.push(s)),
+        booth.onScore((s) => {
+          this.score.push(s);
+          this.pushHaScore(s);
+        }),
+        booth.onResult((r) => this.tally.add(r)),
         booth.onEvent((e) => {
-          this.queue.push(eventPayload(e, this.o.clock));
+          this.queue.push(eventPayload(e, this.o.clock, this.ctx));
           this.pump();
         }),
       );
     }
+    this.tally.seed(this.o.services.results);
     this.scheduleStats();
     this.o.log.info({ url: redactUrl(this.urlInUse), clientId: opts.clientId, protocolVersion: opts.protocolVersion }, 'connecting to the MQTT broker');
     client.connect();
@@ -159,14 +177,17 @@ export class MqttService implements Lifecycle {
       if (this.queue.length + this.inflight > 0) {
         this.o.log.warn({ queued: this.queue.length, inflight: this.inflight }, 'stopping with MQTT events not yet acknowledged');
       }
+      // Home Assistant knows only online/offline; the retained state says why
+      const last = this.o.services.booth ? safe(() => this.o.services.booth?.state()) : undefined;
+      if (last) this.publish(this.topics.state, JSON.stringify({ ...statePayload(last, this.o.clock, this.ctx), reason: 'stopped' }), 1, true);
       await withTimeout(
-        new Promise<void>((resolve) => this.publish(this.topics.available, 'stopped' satisfies Availability, 1, true, () => resolve())),
+        new Promise<void>((resolve) => this.publish(this.topics.available, 'offline' satisfies Availability, 1, true, () => resolve())),
         1000,
       );
     }
     const wasOnline = this.online;
     this.online = false;
-    // a clean DISCONNECT keeps the broker from sending the will, so "stopped" stays retained
+    // a clean DISCONNECT keeps the broker from sending the will (the same "offline" anyway)
     if (wasOnline) await withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), 1000);
     if (!client.disconnected) await withTimeout(new Promise<void>((resolve) => client.end(true, {}, () => resolve())), 1000);
     client.removeAllListeners();
@@ -206,7 +227,7 @@ export class MqttService implements Lifecycle {
     }
     const booth = this.o.services.booth;
     const state = booth ? safe(() => booth.state()) : undefined;
-    if (state) this.publish(this.topics.state, JSON.stringify(statePayload(state, this.o.clock)), 1, true);
+    if (state) this.publish(this.topics.state, JSON.stringify(statePayload(state, this.o.clock, this.ctx)), 1, true);
     this.publishStats();
     this.publish(this.topics.available, 'online' satisfies Availability, 1, true);
     this.pump();
@@ -265,8 +286,25 @@ export class MqttService implements Lifecycle {
 
   private publishStats(): void {
     if (!this.online) return;
-    const p = statsPayload(this.o.services, this.proc, { queued: this.queue.length + this.inflight, dropped: this.queue.dropped });
+    const base = statsPayload(this.o.services, this.proc, { queued: this.queue.length + this.inflight, dropped: this.queue.dropped });
+    const mods = safe(() => this.o.services.daemon?.health());
+    const p: StatsPayload = {
+      ...base,
+      boothId: this.ctx.boothId,
+      version: this.o.version ?? '0.0.0',
+      ...(mods ? { health: { healthy: mods.every((m) => m.healthy), reasons: mods.flatMap((m) => m.reasons.map((r) => `${m.name}: ${r}`)) } } : {}),
+      game: this.tally.summary(),
+    };
     this.publish(this.topics.stats, JSON.stringify(p), 0, true);
+  }
+
+  /** Home Assistant gets the score throttled (its recorder stores every state change) */
+  private pushHaScore(s: Parameters<typeof scorePayload>[0]): void {
+    if (!this.online || !this.o.config.mqtt.homeAssistant.enabled) return;
+    const value = this.haScore.offer(s.smoothed, s.faces);
+    if (value === null) return;
+    const p: HaScorePayload = { v: PAYLOAD_VERSION, boothId: this.ctx.boothId, ts: toWall(this.o.clock, s.ts), smoothed: value, faces: s.faces };
+    this.publish(this.topics.haScore, JSON.stringify(p), 0, false);
   }
 
   private scheduleStats(): void {
@@ -278,7 +316,14 @@ export class MqttService implements Lifecycle {
 
   private publishDiscovery(): void {
     const ha = this.o.config.mqtt.homeAssistant;
-    for (const d of homeAssistantDiscovery(ha.prefix, this.o.config.boothId, this.topics, this.o.version ?? '0.0.0')) {
+    const docs = homeAssistantDiscovery({
+      haPrefix: ha.prefix,
+      boothId: this.o.config.boothId,
+      topics: this.topics,
+      version: this.o.version ?? '0.0.0',
+      configurationUrl: this.o.statusPageUrl ?? '',
+    });
+    for (const d of docs) {
       this.publish(d.topic, d.payload, 1, true);
     }
   }
@@ -315,7 +360,7 @@ export class MqttService implements Lifecycle {
       };
       // a restart must not wait forever for an acknowledgement
       if (after) timer = this.timers.setTimeout(finish, 1000);
-      client.publish(this.topics.response(cmd), JSON.stringify(response), { qos: 1, retain: false, ...(props ? { properties: props } : {}) }, finish);
+      client.publish(this.topics.response(cmd), JSON.stringify({ ...response, boothId: this.ctx.boothId }), { qos: 1, retain: false, ...(props ? { properties: props } : {}) }, finish);
     };
     // an empty payload is how a retained request gets cleared: nothing to run or answer
     if (payload.length === 0) return;
@@ -332,6 +377,13 @@ export class MqttService implements Lifecycle {
     const parsed = parsePayload(payload);
     if (!parsed.ok) {
       respond({ v: 1, transaction: null, ok: false, code: 'POKERFACE_ERR_MQTT_BAD_REQUEST', message: parsed.message });
+      return;
+    }
+    if (cmd === 'reload') {
+      void runReload(parsed.value, this.o.reload ?? {}).then((response) => {
+        this.o.log.info({ cmd, ok: response.ok, code: response.code, transaction: response.transaction, detail: response.detail }, 'MQTT request');
+        respond(response);
+      });
       return;
     }
     const out = runCommand(cmd, parsed.value, { booth: () => this.o.services.booth, requestExit: this.o.requestExit });
@@ -363,3 +415,9 @@ export function redactUrl(url: string): string {
     return url;
   }
 }
+
+/** A plain client for tools (`pokerface fleet`, benches), so this file stays the one that imports mqtt. */
+export function openMqttClient(url: string, opts: IClientOptions = {}): MqttClient {
+  return mqtt.connect(url, opts);
+}
+export type { MqttClient };

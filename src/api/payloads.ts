@@ -8,22 +8,29 @@ export const PAYLOAD_VERSION = 1 as const;
 
 const V = T.Literal(PAYLOAD_VERSION, { description: 'payload format version' });
 const Nullable = <S extends TSchema>(s: S) => T.Union([s, T.Null()]);
+/** every MQTT payload names its booth, so fleet dashboards can subscribe to pokerface/+/... */
+const BoothId = T.Optional(T.String({ description: 'the booth that published it (always present on MQTT)' }));
+const Clip = Nullable(T.String({ description: 'clip path relative to the media folder on MQTT, e.g. funny/2/x.mp4' }));
 
 export const PhaseSchema = T.Union(['attract', 'select', 'countdown', 'playing', 'result'].map((p) => T.Literal(p)));
 export const OutcomeSchema = T.Union(['cracked', 'survived', 'aborted'].map((o) => T.Literal(o)));
 
-/** `available` is plain text, not JSON. */
-export const AVAILABILITY = ['online', 'offline', 'stopped'] as const;
+/** `available` is plain text, not JSON: `offline` is both the last will and what a clean stop
+ * publishes (the only values Home Assistant's availability understands); the retained
+ * `state` says why after a clean stop (`reason`). */
+export const AVAILABILITY = ['online', 'offline'] as const;
 export type Availability = (typeof AVAILABILITY)[number];
 
 export const StatePayloadSchema = T.Object(
   {
     v: V,
+    boothId: BoothId,
     phase: PhaseSchema,
     mode: Nullable(T.String()),
     level: Nullable(T.Integer({ minimum: 1 })),
-    clip: Nullable(T.String()),
+    clip: Clip,
     since: T.Number({ description: 'epoch ms the phase began' }),
+    reason: T.Optional(T.String({ description: 'why the booth went offline; only in the last state before a clean stop ("stopped")' })),
   },
   { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/state.schema.json', title: 'state (retained, QoS 1)' },
 );
@@ -31,6 +38,7 @@ export const StatePayloadSchema = T.Object(
 export const ScorePayloadSchema = T.Object(
   {
     v: V,
+    boothId: BoothId,
     ts: T.Number({ description: 'epoch ms of the frame' }),
     target: T.String({ description: 'target emotion(s) of the mode' }),
     value: T.Number({ minimum: 0, description: 'raw target score minus the baseline' }),
@@ -46,12 +54,13 @@ export const ScorePayloadSchema = T.Object(
 export const EventPayloadSchema = T.Object(
   {
     v: V,
+    boothId: BoothId,
     id: T.String(),
     type: T.Union(['round_start', 'cracked', 'survived', 'aborted', 'phase'].map((t) => T.Literal(t))),
     ts: T.Number({ description: 'epoch ms' }),
     mode: Nullable(T.String()),
     level: Nullable(T.Integer({ minimum: 1 })),
-    clip: Nullable(T.String()),
+    clip: Clip,
     peak: Nullable(T.Number()),
     durationMs: Nullable(T.Number({ minimum: 0 })),
     outcome: Nullable(OutcomeSchema),
@@ -64,6 +73,8 @@ export const EventPayloadSchema = T.Object(
 export const StatsPayloadSchema = T.Object(
   {
     v: V,
+    boothId: BoothId,
+    version: T.Optional(T.String({ description: 'pokerface version (MQTT only)' })),
     camera: Nullable(T.Object({ fps: T.Number(), dropped: T.Integer(), reconnects: T.Integer() }, { additionalProperties: false })),
     infer: Nullable(T.Object({ provider: T.String(), msP50: T.Number(), msP95: T.Number() }, { additionalProperties: false })),
     mqtt: T.Object(
@@ -74,11 +85,24 @@ export const StatsPayloadSchema = T.Object(
       { additionalProperties: false },
     ),
     process: T.Object({ rssMb: T.Number(), uptimeS: T.Number() }, { additionalProperties: false }),
+    health: T.Optional(
+      T.Object({ healthy: T.Boolean(), reasons: T.Array(T.String()) }, { additionalProperties: false, description: 'what GET /api/health says (MQTT only)' }),
+    ),
+    game: T.Optional(
+      T.Object(
+        {
+          roundsToday: T.Integer({ minimum: 0, description: 'finished rounds since local midnight' }),
+          lastOutcome: Nullable(OutcomeSchema),
+          lastAt: Nullable(T.Number({ description: 'epoch ms the last round ended' })),
+        },
+        { additionalProperties: false, description: 'MQTT only' },
+      ),
+    ),
   },
   { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/stats.schema.json', title: 'stats (retained, every mqtt.statsIntervalS; camera/infer null when not running)' },
 );
 
-export const COMMANDS = ['start', 'stop', 'button', 'restart'] as const;
+export const COMMANDS = ['start', 'stop', 'button', 'restart', 'reload'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const Transaction = T.String({ maxLength: 128, description: 'echoed in the response' });
@@ -94,22 +118,46 @@ export const ButtonRequestSchema = T.Object(
   { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/request-button.schema.json', title: 'request/button' },
 );
 export const RestartRequestSchema = T.Object(RequestBase, { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/request-restart.schema.json', title: 'request/restart' });
+export const RELOAD_PARTS = ['media', 'game'] as const;
+export const ReloadRequestSchema = T.Object(
+  {
+    ...RequestBase,
+    what: T.Optional(
+      T.Array(T.Union(RELOAD_PARTS.map((p) => T.Literal(p))), { minItems: 1, uniqueItems: true, description: 'what to reload (default both): media = rescan the clips, game = the game section of the config file' }),
+    ),
+  },
+  { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/request-reload.schema.json', title: 'request/reload' },
+);
 
 export const ResponsePayloadSchema = T.Object(
   {
     v: V,
+    boothId: BoothId,
     transaction: Nullable(Transaction),
     ok: T.Boolean(),
     code: T.Optional(T.String({ description: 'POKERFACE_ERR_* when ok is false' })),
     message: T.Optional(T.String()),
+    detail: T.Optional(T.Record(T.String(), T.Unknown(), { description: 'what the command did, e.g. reload: {media: {clips, empty, skipped}, game: {changed}}' })),
   },
   { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/response.schema.json', title: 'response/<cmd> (QoS 1)' },
+);
+
+export const HaScorePayloadSchema = T.Object(
+  {
+    v: V,
+    boothId: T.String(),
+    ts: T.Number({ description: 'epoch ms of the frame' }),
+    smoothed: T.Number({ minimum: 0, description: 'rounded to 0.01' }),
+    faces: T.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/ha-score.schema.json', title: 'ha/score (QoS 0, at most 1 a second, for Home Assistant)' },
 );
 
 export type StatePayload = Static<typeof StatePayloadSchema>;
 export type ScorePayload = Static<typeof ScorePayloadSchema>;
 export type EventPayload = Static<typeof EventPayloadSchema>;
 export type StatsPayload = Static<typeof StatsPayloadSchema>;
+export type HaScorePayload = Static<typeof HaScorePayloadSchema>;
 export type StartRequest = Static<typeof StartRequestSchema>;
 export type ButtonRequest = Static<typeof ButtonRequestSchema>;
 export type ResponsePayload = Static<typeof ResponsePayloadSchema>;
@@ -119,6 +167,7 @@ export const REQUEST_SCHEMAS: Record<CommandName, TSchema> = {
   stop: StopRequestSchema,
   button: ButtonRequestSchema,
   restart: RestartRequestSchema,
+  reload: ReloadRequestSchema,
 };
 
 /** Schemas published as docs/mqtt-payloads/<name>.json. */
@@ -127,10 +176,12 @@ export const PAYLOAD_SCHEMAS: Record<string, TSchema> = {
   score: ScorePayloadSchema,
   event: EventPayloadSchema,
   stats: StatsPayloadSchema,
+  'ha-score': HaScorePayloadSchema,
   'request-start': StartRequestSchema,
   'request-stop': StopRequestSchema,
   'request-button': ButtonRequestSchema,
   'request-restart': RestartRequestSchema,
+  'request-reload': ReloadRequestSchema,
   response: ResponsePayloadSchema,
 };
 

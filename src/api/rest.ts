@@ -73,7 +73,7 @@ export class RestServer implements Lifecycle {
     this.sse = new SseHub(32, this.timers);
     this.sessions = new Sessions(o.config.api.sessionTtlS * 1000, () => o.clock.now());
     this.snap = new Snapshotter(this.timers);
-    this.metrics = new Metrics(o.services, o.proc ?? nodeProcessInfo);
+    this.metrics = new Metrics(o.services, { version: o.version ?? packageVersion(), boothId: o.config.boothId });
     this.score = new LatestThrottle(1000 / o.config.api.scoreHz, () => o.clock.now(), this.timers, (s) =>
       this.sse.send('score', scorePayload(s, o.clock)),
     );

@@ -86,10 +86,11 @@ const REQUIRED = ['frameSource', 'detector', 'player', 'media', 'buttons'] as co
 export class BoothRunner implements Lifecycle {
   readonly name = 'booth';
   /** services.booth: what the staff interfaces use (start/stop here are staff commands), plus stats and health */
-  readonly control: BoothControl & { stats(): BoothStats; health(): ModuleHealth };
+  readonly control: BoothControl & { stats(): BoothStats; health(): ModuleHealth; reloadGame(config: FrozenConfig): CommandResult };
 
   private judge: Judge | null = null;
   private running = false;
+  private rulesGeneration = 0;
   private subscribed = false;
   private timer: unknown = null;
 
@@ -132,7 +133,27 @@ export class BoothRunner implements Lifecycle {
       stop: () => this.staffStop(),
       stats: () => this.stats(),
       health: () => this.health(),
+      reloadGame: (config) => this.reloadGame(config),
     };
+  }
+
+  /**
+   * New game rules from a re-read config (request/reload), taken between rounds only: a
+   * fresh judge in attract, its event ids under a new prefix so none repeats.
+   */
+  reloadGame(config: FrozenConfig): CommandResult {
+    const judge = this.judge;
+    if (!judge || !this.running) return { ok: false, code: 'POKERFACE_ERR_GAME_STATE', message: 'the booth is not running' };
+    const phase = judge.state().phase;
+    if (phase !== 'attract') return { ok: false, code: 'POKERFACE_ERR_GAME_STATE', message: `the booth is in ${phase}; reload the game between rounds` };
+    const { deps } = this;
+    this.judge = new Judge(judgeRules(config), this.sink, {
+      idPrefix: `${deps.idPrefix ?? Math.round(deps.clock.wall()).toString(36)}g${++this.rulesGeneration}`,
+      wallOffsetMs: deps.clock.wall() - deps.clock.now(),
+    });
+    this.judge.start(deps.clock.now());
+    deps.log.info({ levels: config.game.levels.length }, 'game rules reloaded');
+    return { ok: true };
   }
 
   // ------------------------------------------------------------------ lifecycle

@@ -100,7 +100,7 @@ describe('booth end to end', () => {
       expect((cracked as EventMsg).ts - (firstSmile as ScoreMsg).ts).toBeGreaterThanOrEqual(LEVEL1.holdMs);
       await watcher.waitFor((g) => g.filter((m) => m.topic === 'pokerface/e2e/state').map((m) => (JSON.parse(m.payload) as StateMsg).phase).at(-1) === 'attract', 10_000);
       const metrics = await daemon.api('GET', '/api/metrics', undefined, null);
-      const count = /^pokerface_inference_ms_count(?:\{[^}]*\})? (\d+)/m.exec(String(metrics.json));
+      const count = /^pokerface_inference_seconds_count(?:\{[^}]*\})? (\d+)/m.exec(String(metrics.json));
       expect(Number(count?.[1] ?? 0), 'every answered frame lands in the inference histogram').toBeGreaterThan(30);
     } finally {
       const pid = daemon.pid;

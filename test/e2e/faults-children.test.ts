@@ -165,7 +165,7 @@ describe('faults: child processes of the running daemon', () => {
     await waitUntil(() => phase() === 'attract', 10_000, 'attract after the result');
   }, 90_000);
 
-  it('SIGTERM mid-round: stopped published, children gone, exit 0 within 5 s', async () => {
+  it('SIGTERM mid-round: offline published (state says stopped), children gone, exit 0 within 5 s', async () => {
     await playing();
     const kids = childrenOf(daemon.pid);
     expect(kids.map((k) => k.comm).sort()).toEqual(expect.arrayContaining(['ffmpeg', 'mpv']));
@@ -176,7 +176,8 @@ describe('faults: child processes of the running daemon', () => {
     const exitMs = Date.now() - termAt;
     expect(code).toBe(0);
     expect(exitMs).toBeLessThanOrEqual(5000);
-    await waitUntil(() => got.some((m) => m.topic === `${T}available` && m.payload === 'stopped' && m.at >= termAt), 2000, 'available stopped');
+    await waitUntil(() => got.some((m) => m.topic === `${T}available` && m.payload === 'offline' && m.at >= termAt), 2000, 'available offline');
+    expect(got.some((m) => m.topic === `${T}state` && m.at >= termAt && (JSON.parse(m.payload) as { reason?: string }).reason === 'stopped'), 'state says stopped').toBe(true);
     for (const k of kids) expect(alive(k.pid), `${k.comm} ${k.pid} left running`).toBe(false);
     console.log(`SIGTERM mid-round: exit code ${code} after ${exitMs} ms; children ${kids.map((k) => `${k.comm}:${k.pid}`).join(' ')} gone`);
   }, 60_000);

@@ -35,10 +35,23 @@ describe('pokerface CLI', () => {
     expect(c.stdout).toContain('usage: pokerface config check');
   });
 
-  it('accepts both shipped configuration files', async () => {
-    for (const f of ['config/default.yaml', 'config/demo.yaml']) {
-      const a = io();
-      expect(await main(['config', 'check', f], a), a.stderr).toBe(0);
+  it('accepts both shipped configuration files (the booth one once it has a booth id)', async () => {
+    const demo = io();
+    expect(await main(['config', 'check', 'config/demo.yaml'], demo), demo.stderr).toBe(0);
+    const named = Object.assign(io(), { env: { POKERFACE_BOOTHID: 'hall-7' } });
+    expect(await main(['config', 'check', 'config/default.yaml'], named), named.stderr).toBe(0);
+  });
+
+  it('a booth refuses the placeholder and demo ids with exit 78 and says how to set one', async () => {
+    for (const [file, env] of [
+      ['config/default.yaml', {}],
+      ['config/default.yaml', { POKERFACE_BOOTHID: 'demo' }],
+    ] as const) {
+      for (const cmd of [['config', 'check', file], ['run', '--config', file]]) {
+        const a = Object.assign(io(), { env });
+        expect(await main(cmd, a), cmd.join(' ')).toBe(78);
+        expect(a.stderr).toMatch(/POKERFACE_ERR_CONFIG_INVALID: .*boothId "(booth|demo)" is a placeholder.*--booth-id/);
+      }
     }
   });
 

@@ -26,7 +26,7 @@ describe('config', () => {
   });
 
   it('accepts both shipped files', () => {
-    expect(loadConfigFile('config/default.yaml', { env: {} }).boothId).toBe('booth-1');
+    expect(loadConfigFile('config/default.yaml', { env: {} }).boothId).toBe('booth');
     expect(loadConfigFile('config/demo.yaml', { env: {} }).demo).toBe(true);
   });
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { EXIT } from '../../errors.js';
+import { boothIdProblem } from '../../config/booth-id.js';
 import type { Command } from '../io.js';
 
 export const command: Command = {
@@ -11,6 +12,11 @@ export const command: Command = {
     const file = positionals[0] ?? io.env.POKERFACE_CONFIG ?? 'config/default.yaml';
     try {
       const cfg = loadConfigFile(file, { env: io.env });
+      const idProblem = boothIdProblem(cfg);
+      if (idProblem) {
+        io.err(`POKERFACE_ERR_CONFIG_INVALID: ${file}: ${idProblem}`);
+        return EXIT.CONFIG;
+      }
       if (values.json) {
         const { redactConfig } = await import('../../config/load.js');
         io.out(JSON.stringify(redactConfig(cfg), null, 2));

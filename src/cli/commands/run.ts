@@ -5,6 +5,7 @@ import { createLogger } from '../../log.js';
 import { defaultModules } from '../../modules.js';
 import type { Command } from '../io.js';
 import { configPath, loadCliConfig } from '../config-arg.js';
+import { boothIdProblem } from '../../config/booth-id.js';
 
 export const command: Command = {
   summary: 'run the booth daemon until SIGTERM/SIGINT',
@@ -14,10 +15,15 @@ export const command: Command = {
     const file = configPath(values.config, io);
     const config = loadCliConfig(values.config, io);
     if (!config) return EXIT.CONFIG;
+    const idProblem = boothIdProblem(config);
+    if (idProblem) {
+      io.err(`POKERFACE_ERR_CONFIG_INVALID: ${file}: ${idProblem}`);
+      return EXIT.CONFIG;
+    }
     const log = createLogger({ level: io.env.POKERFACE_LOG_LEVEL ?? config.logLevel });
     log.info({ file, boothId: config.boothId, demo: config.demo }, 'starting pokerface');
     const exits = new ExitRequests();
-    const daemon = new Daemon({ config, log, modules: defaultModules(), onExitRequest: exits.request });
+    const daemon = new Daemon({ config, log, modules: defaultModules(), onExitRequest: exits.request, configFile: file });
     try {
       await daemon.start();
     } catch (e) {

@@ -31,6 +31,7 @@ export const MqttSchema = T.Object(
       {
         enabled: T.Boolean({ default: false, description: 'publish Home Assistant MQTT discovery' }),
         prefix: T.String({ pattern: '^[A-Za-z0-9_/-]{1,64}$', default: 'homeassistant', description: 'discovery prefix (no + or #)' }),
+        configurationUrl: T.String({ default: '', description: "the booth's page in Home Assistant links here; empty: http://<hostname>:<api.port>/ when the REST API is on" }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -55,6 +55,11 @@ export class Mosquitto {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
+  /** the mosquitto process id (benches read its CPU time), or undefined when not running */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   async start(): Promise<void> {
     // mosquitto started as root drops to its own user, which must still read the config
     // and write its session database here

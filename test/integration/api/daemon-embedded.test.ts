@@ -62,37 +62,33 @@ describe('staff modules in the daemon with the embedded broker', () => {
       await w.waitFor((g) => g.some((m) => m.topic === 'pokerface/emb/available' && m.payload === 'online'));
       expect(JSON.parse(w.on('pokerface/emb/state')[0]?.payload ?? '{}')).toMatchObject({ v: 1, phase: 'attract' });
       const discovery = w.got.filter((m) => m.topic.startsWith('homeassistant/'));
-      expect(discovery.map((m) => m.topic).sort()).toEqual([
-        'homeassistant/binary_sensor/pokerface_emb/player_present/config',
-        'homeassistant/button/pokerface_emb/start/config',
-        'homeassistant/button/pokerface_emb/stop/config',
-        'homeassistant/sensor/pokerface_emb/last_result/config',
-        'homeassistant/sensor/pokerface_emb/phase/config',
-        'homeassistant/sensor/pokerface_emb/score/config',
-      ]);
+      const objects = ['phase', 'score', 'player_present', 'rounds_today', 'last_result', 'camera_fps', 'inference_ms', 'provider', 'memory', 'uptime', 'problem', 'start', 'stop', 'restart'];
+      expect(discovery.map((m) => m.topic.split('/')[3]).sort()).toEqual([...objects].sort());
       const start = JSON.parse(discovery.find((m) => m.topic.includes('/button/pokerface_emb/start/'))?.payload ?? '{}') as Record<string, unknown>;
-      expect(start).toMatchObject({ command_topic: 'pokerface/emb/request/start', availability_topic: 'pokerface/emb/available' });
+      expect(start).toMatchObject({ command_topic: 'pokerface/emb/request/start', availability: [{ topic: 'pokerface/emb/available', payload_available: 'online', payload_not_available: 'offline' }] });
 
       // Home Assistant restarted: discovery is sent again
       const before = w.got.filter((m) => m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config')).length;
       await w.client.publishAsync('homeassistant/status', 'online', { qos: 1 });
-      await w.waitFor((g) => g.filter((m) => m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config')).length >= before + 6);
+      await w.waitFor((g) => g.filter((m) => m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config')).length >= before + objects.length);
 
       // the Home Assistant button payload works as a request
       await w.client.publishAsync('pokerface/emb/request/start', start.payload_press as string, { qos: 1 });
       await w.waitFor((g) => g.some((m) => m.topic === 'pokerface/emb/response/start'));
-      expect(JSON.parse(w.on('pokerface/emb/response/start')[0]?.payload ?? '{}')).toEqual({ v: 1, transaction: 'homeassistant', ok: true });
+      expect(JSON.parse(w.on('pokerface/emb/response/start')[0]?.payload ?? '{}')).toEqual({ v: 1, boothId: 'emb', transaction: 'homeassistant', ok: true });
       expect(booth.calls).toEqual(['start {}']);
 
-      // REST restart: 202, the daemon stops cleanly (MQTT says "stopped") and exits 75
+      // REST restart: 202, the daemon stops cleanly (MQTT: offline, and "stopped" in state) and exits 75
       const res = await fetch(`${api.url()}/api/restart`, { method: 'POST', headers: { authorization: 'Bearer tok' } });
       expect(res.status).toBe(202);
       await until(() => requested.length === 1, 2000, 'exit request');
       expect(requested[0]?.[0]).toBe(75);
       const stopping = daemon.stop();
-      await w.waitFor((g) => g.some((m) => m.topic === 'pokerface/emb/available' && m.payload === 'stopped'), 5000);
+      await w.waitFor((g) => g.some((m) => m.topic === 'pokerface/emb/available' && m.payload === 'offline'), 5000);
       await stopping;
-      expect(w.on('pokerface/emb/available').map((m) => m.payload)).not.toContain('offline');
+      // a clean stop says why in the retained state (the last will cannot)
+      const last = w.on('pokerface/emb/state').at(-1);
+      expect(JSON.parse(last?.payload ?? '{}')).toMatchObject({ boothId: 'emb', reason: 'stopped' });
     } finally {
       await w.close();
       await daemon.stop();

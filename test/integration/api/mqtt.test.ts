@@ -54,7 +54,7 @@ describe('MQTT publisher with mosquitto', () => {
     return w;
   }
 
-  it('publishes retained state before online; a late subscriber sees both; stop leaves "stopped"', async () => {
+  it('publishes retained state before online; a late subscriber sees both; stop leaves "offline" and the reason in state', async () => {
     const early = await watcher('pokerface/t1/#');
     const booth = new FakeBooth();
     booth.current = { phase: 'select', mode: 'funny', level: null, clip: null, since: performance.now() };
@@ -83,9 +83,39 @@ describe('MQTT publisher with mosquitto', () => {
     await late.waitFor((g) => g.some((m) => m.topic === 'pokerface/t1/state' && m.payload.includes('playing')));
 
     await svc.stop();
-    const after = await watcher('pokerface/t1/available');
-    await after.waitFor((g) => g.length > 0);
-    expect(after.got[0]).toMatchObject({ payload: 'stopped', retain: true });
+    const after = await watcher('pokerface/t1/+');
+    await after.waitFor((g) => g.some((m) => m.topic === 'pokerface/t1/available') && g.some((m) => m.topic === 'pokerface/t1/state'));
+    expect(after.on('pokerface/t1/available')[0]).toMatchObject({ payload: 'offline', retain: true });
+    expect(JSON.parse(after.on('pokerface/t1/state')[0]?.payload ?? '{}')).toMatchObject({ boothId: 't1', phase: 'playing', reason: 'stopped' });
+  });
+
+  it('names the booth in every payload, gives clips relative to the media folder, and throttles the Home Assistant score', async () => {
+    const w = await watcher('pokerface/t1/#');
+    const haw = await watcher('homeassistant/#');
+    const booth = new FakeBooth();
+    booth.current = { phase: 'playing', mode: 'funny', level: 2, clip: '/srv/clips/funny/2/x.mp4', since: performance.now() };
+    await started('  homeAssistant:\n    enabled: true\nplayer:\n  mediaDir: /srv/clips\n', booth);
+    await w.waitFor((g) => g.some((m) => m.topic === 'pokerface/t1/stats'));
+    const t0 = Date.now();
+    for (let i = 0; i < 25; i++) {
+      booth.emitScore(0.1 + i * 0.02);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    const elapsed = Date.now() - t0;
+    booth.emitEvent('round_start', { clip: '/srv/clips/funny/2/x.mp4' });
+    await w.waitFor((g) => g.some((m) => m.topic === 'pokerface/t1/event'));
+    await haw.waitFor((g) => g.some((m) => m.topic === 'homeassistant/button/pokerface_t1/restart/config'));
+    const own = w.got.filter((m) => m.topic.startsWith('pokerface/t1/') && m.topic !== 'pokerface/t1/available');
+    expect(new Set(own.map((m) => m.topic.split('/').slice(2).join('/')))).toEqual(new Set(['state', 'stats', 'score', 'event', 'ha/score']));
+    for (const m of own) expect((JSON.parse(m.payload) as { boothId?: string }).boothId, m.topic).toBe('t1');
+    expect(JSON.parse(w.on('pokerface/t1/state')[0]?.payload ?? '{}')).toMatchObject({ clip: 'funny/2/x.mp4' });
+    expect(JSON.parse(w.on('pokerface/t1/event')[0]?.payload ?? '{}')).toMatchObject({ clip: 'funny/2/x.mp4' });
+    expect(JSON.parse(w.on('pokerface/t1/stats')[0]?.payload ?? '{}')).toMatchObject({ version: '0.0.0', game: { roundsToday: 0, lastOutcome: null } });
+    // scores at 25 Hz for about a second: the per-frame topic keeps scoreHz, HA at most 1 a second
+    const ha = w.on('pokerface/t1/ha/score');
+    expect(ha.length).toBeGreaterThanOrEqual(1);
+    expect(ha.length).toBeLessThanOrEqual(Math.floor(elapsed / 1000) + 1);
+    expect(w.on('pokerface/t1/score').length).toBeGreaterThan(ha.length);
   });
 
   it('sends events with QoS 1 and throttles scores to scoreHz, latest wins', async () => {
@@ -127,10 +157,10 @@ describe('MQTT publisher with mosquitto', () => {
       await w.waitFor(() => w.on(`pokerface/t1/response/${cmd}`).length > before);
       return JSON.parse(w.on(`pokerface/t1/response/${cmd}`)[before]?.payload ?? '{}') as Record<string, unknown>;
     };
-    expect(await ask('start', '{"v":1,"transaction":"a1","mode":"funny","level":2}')).toEqual({ v: 1, transaction: 'a1', ok: true });
+    expect(await ask('start', '{"v":1,"transaction":"a1","mode":"funny","level":2}')).toEqual({ v: 1, boothId: 't1', transaction: 'a1', ok: true });
     expect(booth.calls).toEqual(['start {"mode":"funny","level":2}']);
-    expect(await ask('stop', '{"transaction":"a2"}')).toEqual({ v: 1, transaction: 'a2', ok: true });
-    expect(await ask('button', '{"transaction":"a3","name":"scary"}')).toEqual({ v: 1, transaction: 'a3', ok: true });
+    expect(await ask('stop', '{"transaction":"a2"}')).toEqual({ v: 1, boothId: 't1', transaction: 'a2', ok: true });
+    expect(await ask('button', '{"transaction":"a3","name":"scary"}')).toEqual({ v: 1, boothId: 't1', transaction: 'a3', ok: true });
     expect(booth.calls.slice(1)).toEqual(['stop', 'press scary']);
 
     expect(await ask('button', '{"transaction":"b1","name":"nope"}')).toMatchObject({ transaction: 'b1', ok: false, code: 'POKERFACE_ERR_MQTT_BAD_REQUEST' });
@@ -141,9 +171,9 @@ describe('MQTT publisher with mosquitto', () => {
     expect(await ask('start', `{"transaction":"big","mode":"${'a'.repeat(100_000)}"}`)).toMatchObject({ transaction: null, ok: false, message: expect.stringContaining('larger') as string });
     expect(await ask('dance', '{"transaction":"b4"}')).toMatchObject({ transaction: 'b4', ok: false, code: 'POKERFACE_ERR_MQTT_UNKNOWN_COMMAND' });
     booth.nextResult = { ok: false, code: 'POKERFACE_ERR_GAME_STATE', message: 'not now' };
-    expect(await ask('stop', '{"transaction":"b5"}')).toEqual({ v: 1, transaction: 'b5', ok: false, code: 'POKERFACE_ERR_GAME_STATE', message: 'not now' });
+    expect(await ask('stop', '{"transaction":"b5"}')).toEqual({ v: 1, boothId: 't1', transaction: 'b5', ok: false, code: 'POKERFACE_ERR_GAME_STATE', message: 'not now' });
     expect(exits).toEqual([]);
-    expect(await ask('restart', '{"transaction":"r1"}')).toEqual({ v: 1, transaction: 'r1', ok: true });
+    expect(await ask('restart', '{"transaction":"r1"}')).toEqual({ v: 1, boothId: 't1', transaction: 'r1', ok: true });
     await until(() => exits.length === 1, 2000, 'requestExit');
     expect(exits[0]?.[0]).toBe(75);
   });

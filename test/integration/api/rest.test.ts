@@ -207,11 +207,11 @@ describe('REST: reading', () => {
     expect(metrics.headers['content-type']).toContain('text/plain');
     for (const line of [
       'pokerface_camera_fps 29.7',
-      'pokerface_camera_dropped_frames 3',
-      'pokerface_inference_ms_count 1',
-      'pokerface_rounds_total{outcome="cracked",mode="funny",level="2"} 1',
+      'pokerface_camera_dropped_frames_total 3',
+      'pokerface_inference_seconds_count 1',
+      'pokerface_rounds_total{mode="funny",level="2",outcome="cracked"} 1',
       'pokerface_mqtt_queued_events 2',
-      'pokerface_process_rss_bytes ',
+      'process_resident_memory_bytes ',
     ]) {
       expect(metrics.body).toContain(line);
     }

@@ -44,25 +44,25 @@ describe('Metrics for the soak bench', () => {
     frameSource.st = { ...frameSource.st, frames: 91 };
     const detector = new FakeDetector();
     detector.st = { ...detector.st, frames: 60, ...{ msP99: 33 } };
-    const m = new Metrics({ booth, frameSource, detector }, { rssBytes: () => 1, uptimeS: () => 1 });
+    const m = new Metrics({ booth, frameSource, detector }, { version: '0.0.0', boothId: 'b' });
     m.start();
     try {
       detector.emitTiming(7);
       await new Promise((r) => setTimeout(r, 60));
       const text = await m.text();
       for (const line of [
-        'pokerface_camera_captured_frames 91',
-        'pokerface_booth_frames{stage="received"} 90',
-        'pokerface_booth_frames{stage="processed"} 60',
-        'pokerface_booth_frames{stage="dropped"} 30',
-        'pokerface_inference_frames 60',
-        'pokerface_inference_quantile_ms{quantile="0.99",provider="cpu"} 33',
-        'pokerface_inference_ms_bucket{le="8"} 1',
-        'pokerface_event_loop_lag_ms_bucket{le="+Inf"} ',
+        'pokerface_camera_captured_frames_total 91',
+        'pokerface_booth_frames_total{stage="received"} 90',
+        'pokerface_booth_frames_total{stage="processed"} 60',
+        'pokerface_booth_frames_total{stage="dropped"} 30',
+        'pokerface_inference_frames_total 60',
+        'pokerface_inference_recent_seconds{stat="p99"} 0.033',
+        'pokerface_inference_seconds_bucket{le="0.008"} 1',
+        'pokerface_event_loop_lag_seconds_bucket{le="+Inf"} ',
       ]) {
         expect(text).toContain(line);
       }
-      expect(Number(/pokerface_event_loop_lag_ms_count (\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
+      expect(Number(/pokerface_event_loop_lag_seconds_count (\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
     } finally {
       m.stop();
     }

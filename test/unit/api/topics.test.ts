@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
-import { homeAssistantDiscovery, topicsFor } from '../../../src/api/topics.js';
+import { topicsFor } from '../../../src/api/topics.js';
 
 describe('topics', () => {
   it('builds every topic under pokerface/<boothId>/', () => {
@@ -28,16 +28,5 @@ describe('topics', () => {
 
   it('rejects wildcards in the Home Assistant prefix', () => {
     expect(() => parseConfig('mqtt:\n  homeAssistant:\n    prefix: "ha/#"\n', 'test')).toThrow(expect.objectContaining({ code: 'POKERFACE_ERR_CONFIG_INVALID' }) as Error);
-  });
-
-  it('describes Home Assistant entities tied to the booth availability', () => {
-    const docs = homeAssistantDiscovery('homeassistant', 'b1', topicsFor('b1'), '1.2.3');
-    expect(docs).toHaveLength(6);
-    for (const d of docs) {
-      const p = JSON.parse(d.payload) as Record<string, unknown>;
-      expect(d.topic).toMatch(/^homeassistant\/(sensor|binary_sensor|button)\/pokerface_b1\/\w+\/config$/);
-      expect(p).toMatchObject({ availability_topic: 'pokerface/b1/available', device: { identifiers: ['pokerface_b1'], sw_version: '1.2.3' } });
-      expect(p.unique_id).toMatch(/^pokerface_b1_/);
-    }
   });
 });

@@ -295,3 +295,26 @@ describe('booth runner', () => {
     expect(r.runner.health()).toEqual({ name: 'booth', healthy: true, reasons: [] });
   });
 });
+
+describe('booth runner: game rules reloaded without a restart', () => {
+  it('takes new rules in attract (new thresholds apply to the next round, event ids stay unique) and refuses them mid-round', async () => {
+    const r = await rig();
+    const base = defaultConfig();
+    const strict = { ...base, game: { ...base.game, levels: base.game.levels.map((l) => ({ ...l, threshold: 0.99 })) } };
+    expect(r.runner.control.reloadGame(strict)).toEqual({ ok: true });
+    const before = r.events.length;
+    // a big smile no longer cracks: 0.99 is out of reach
+    for (const b of ['funny', 'level1', 'start'] as const) expect(r.runner.control.press(b)).toEqual({ ok: true });
+    await r.play(3100, 0.02);
+    await r.play(2000, 0.02);
+    expect(r.runner.control.state(), JSON.stringify(types(r.events.slice(before)))).toMatchObject({ phase: 'playing' });
+    expect(r.runner.control.lastScore()).toMatchObject({ threshold: 0.99 });
+    await r.play(2000, 0.98);
+    expect(types(r.events.slice(before))).not.toContain('cracked');
+    expect(r.runner.control.state().phase).toBe('playing');
+    expect(r.runner.control.reloadGame(base)).toMatchObject({ ok: false, code: 'POKERFACE_ERR_GAME_STATE', message: expect.stringContaining('playing') as string });
+    const ids = r.events.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(r.events.slice(before).every((e) => e.id.startsWith('tg1'))).toBe(true);
+  });
+});

@@ -8,6 +8,8 @@ import { EXIT } from '../../../src/errors.js';
 
 const SCRIPT = 'scripts/install-service.sh';
 const UNIT = readFileSync('systemd/pokerface.service', 'utf8');
+/** what install-service.sh makes of this machine's hostname */
+const hostId = (): string => execFileSync('sh', ['-c', 'hostname -s 2>/dev/null || hostname'], { encoding: 'utf8' }).trim().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 function unitValues(key: string): string[] {
@@ -40,7 +42,8 @@ describe('install-service.sh --dry-run', () => {
     const out = dry([]);
     expect(out).toMatch(/^\+ useradd --system --user-group .* pokerface$|user pokerface exists/m);
     expect(out).toContain(`+ install -d -m 0750 -o root -g pokerface ${dir}/etc`);
-    expect(out).toContain(`+ install -m 0640 -o root -g pokerface ${process.cwd()}/config/default.yaml ${dir}/etc/config.yaml`);
+    expect(out).toContain(`+ write ${dir}/etc/config.yaml (mode 0640, owner root:pokerface)`);
+    expect(out).toContain(`wrote ${dir}/etc/config.yaml with boothId: ${hostId()}`);
     expect(out).toContain(`+ write ${dir}/etc/pokerface.env (mode 0640, owner root:pokerface)`);
     expect(out).toContain(`+ write ${dir}/systemd/pokerface.service (mode 0644, owner root:root)`);
     expect(out).not.toContain('jetson.conf');
@@ -91,6 +94,23 @@ describe('install-service.sh --dry-run', () => {
     expect(r.status).toBe(64);
   });
 
+  it('--booth-id: a topic-safe id, never the placeholder; written into a kept config only when given', () => {
+    expect(dry(['--booth-id', 'hall-7'])).toContain(`wrote ${dir}/etc/config.yaml with boothId: hall-7`);
+    rmSync(dir, { recursive: true, force: true });
+    for (const bad of ['a/b', 'booth', 'demo', 'x'.repeat(65)]) {
+      const r = spawnSync('bash', [SCRIPT, '--dry-run', '--booth-id', bad], { encoding: 'utf8' });
+      expect(r.status, bad).toBe(64);
+      expect(r.stderr).toContain('--booth-id');
+    }
+    const kept = dry(['--booth-id=hall-8', '--no-start'], (d) => {
+      mkdirSync(join(d, 'etc'));
+      writeFileSync(join(d, 'etc', 'config.yaml'), 'boothId: old\n');
+    });
+    expect(kept).toContain(`kept ${dir}/etc/config.yaml`);
+    expect(kept).toContain(`+ write ${dir}/etc/config.yaml (mode 0640, owner root:pokerface)`);
+    expect(kept).toContain('boothId: hall-8');
+  });
+
   it.runIf(has('shellcheck'))('passes shellcheck', () => {
     const r = spawnSync('shellcheck', [SCRIPT, 'scripts/setup.sh', 'scripts/install-node.sh', ...['scripts/jetson', 'scripts/hil'].flatMap((d) => listSh(d))], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
@@ -135,7 +155,7 @@ describe.runIf(process.getuid?.() === 0)('install-service.sh, real run with stub
     const token = /^POKERFACE_API_TOKEN=([0-9a-f]{48})$/m.exec(envFile)?.[1];
     expect(token).toBeDefined();
     expect(statSync(join(dir, 'etc', 'pokerface.env')).mode & 0o777).toBe(0o640);
-    expect(readFileSync(join(dir, 'etc', 'config.yaml'), 'utf8')).toBe(readFileSync('config/default.yaml', 'utf8'));
+    expect(readFileSync(join(dir, 'etc', 'config.yaml'), 'utf8')).toBe(readFileSync('config/default.yaml', 'utf8').replace(/^boothId: .*$/m, `boothId: ${hostId()}`));
     const unit = readFileSync(join(dir, 'systemd', 'pokerface.service'), 'utf8');
     // the node on PATH (resolved), which setup.sh made a maintained LTS, not the distribution's /usr/bin/node
     expect(unit).toContain(`ExecStart=${realpathSync(execFileSync('bash', ['-c', 'command -v node'], { env, encoding: 'utf8' }).trim())} ${process.cwd()}/bin/pokerface.js run --config /etc/pokerface/config.yaml`);
