@@ -197,7 +197,7 @@ describe('results log faults (real SQLite)', () => {
             st.run = ((...a: unknown[]) => {
               if (full) throw sqliteError('SQLITE_FULL', 'database or disk is full');
               return run(...(a as []));
-            }) as typeof st.run;
+            });
             return st;
           }) as typeof db.prepare;
           return db;
