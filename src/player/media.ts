@@ -259,6 +259,10 @@ export class FsMediaLibrary implements MediaLibrary {
   }
 
   private swap(folders: Map<string, MediaClip[]>, attract: MediaClip[], skipped: Array<{ file: string; reason: string }>): void {
+    const total = (m: Map<string, MediaClip[]>, a: MediaClip[]): number => [...m.values()].reduce((n, c) => n + c.length, a.length);
+    const before = total(this.folders, this.attractClips);
+    const after = total(folders, attract);
+    if (this.settled && before !== after) this.opts.log.info({ dir: this.root, total: after, before }, 'media library changed');
     this.folders = folders;
     this.attractClips = attract;
     this.skipped = skipped;
