@@ -1,7 +1,7 @@
 // Parse → env overrides → validate (all errors at once) → defaults → freeze, once.
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
-import { LineCounter, parseDocument, isMap, isNode, visit } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isPair, isScalar, isSeq, visit } from 'yaml';
 import { PokerfaceError } from '../errors.js';
 import { ConfigSchema, SECRET_PATHS, type Config, type FrozenConfig } from './schema.js';
 import { applyEnvOverrides } from './env.js';
@@ -129,11 +129,16 @@ const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq']
 /** One issue per explicitly tagged node that is not a plain type (!!binary, !!set, !custom ...). */
 function oddTags(doc: ReturnType<typeof parseDocument>, lines: LineCounter, source: string): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  visit(doc, (_key, node) => {
+  visit(doc, (_key, node, ancestors) => {
     if (!isNode(node) || node.tag === undefined || PLAIN_TAGS.has(node.tag)) return undefined;
     const pos = node.range ? lines.linePos(node.range[0]) : undefined;
     const tag = node.tag.replace(/^tag:yaml\.org,2002:/, '!!');
-    out.push({ source, path: '', message: `YAML type ${tag} is not allowed; use plain strings, numbers, booleans, lists and mappings`, line: pos?.line, column: pos?.col });
+    const path: string[] = [];
+    ancestors.forEach((a, i) => {
+      if (isPair(a)) path.push(isScalar(a.key) ? String(a.key.value) : '?');
+      else if (isSeq(a)) path.push(String(a.items.indexOf((ancestors[i + 1] ?? node) as never)));
+    });
+    out.push({ source, path: path.join('.'), message: `YAML type ${tag} is not allowed; use plain strings, numbers, booleans, lists and mappings`, line: pos?.line, column: pos?.col });
     return visit.SKIP;
   });
   return out;

@@ -96,9 +96,13 @@ describe('config edge cases (exit 78, one located line each)', () => {
     expect(await main(['config', 'check', file], a), a.stderr).toBe(78);
     const lines = problems(a.stderr);
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(new RegExp(`${file}:2:\\d+: .*YAML type !!binary is not allowed`));
-    expect(lines[1]).toMatch(new RegExp(`${file}:4:\\d+: .*YAML type !secret is not allowed`));
-    expect(lines[2]).toMatch(new RegExp(`${file}:6:\\d+: .*YAML type !!set is not allowed`));
+    expect(lines[0]).toMatch(new RegExp(`${file}:2:\\d+: camera: YAML type !!binary is not allowed`));
+    expect(lines[1]).toMatch(new RegExp(`${file}:4:\\d+: api.token: YAML type !secret is not allowed`));
+    expect(lines[2]).toMatch(new RegExp(`${file}:6:\\d+: mqtt.topics: YAML type !!set is not allowed`));
+    const inList = write('binary-list.yaml', 'boothId: booth-1\nmodel:\n  providers: [cpu, !!binary eA==]\n');
+    const c = io();
+    expect(await main(['config', 'check', inList], c)).toBe(78);
+    expect(problems(c.stderr)).toEqual([`  ${inList}:3:29: model.providers.1: YAML type !!binary is not allowed; use plain strings, numbers, booleans, lists and mappings`]);
     // explicit plain tags are fine
     const ok = write('plain-tags.yaml', 'boothId: !!str booth-1\napi:\n  port: !!int 8080\n');
     const b = io();
