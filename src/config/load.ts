@@ -136,7 +136,7 @@ function oddTags(doc: ReturnType<typeof parseDocument>, lines: LineCounter, sour
     const path: string[] = [];
     ancestors.forEach((a, i) => {
       if (isPair(a)) path.push(isScalar(a.key) ? String(a.key.value) : '?');
-      else if (isSeq(a)) path.push(String(a.items.indexOf((ancestors[i + 1] ?? node))));
+      else if (isSeq(a)) path.push(String(a.items.indexOf(ancestors[i + 1] ?? node)));
     });
     out.push({ source, path: path.join('.'), message: `YAML type ${tag} is not allowed; use plain strings, numbers, booleans, lists and mappings`, line: pos?.line, column: pos?.col });
     return visit.SKIP;
