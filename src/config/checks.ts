@@ -1,6 +1,7 @@
 // Checks that need more than one key at a time. They are the very functions the daemon
 // calls when it builds its modules, run here once more so `config check` (and the start
 // itself, before any folder is made) refuses what `run` would refuse seconds later.
+import { accessSync, constants } from 'node:fs';
 import { planInputs } from '../controls/gpio-backend.js';
 import { ERRORS, isPokerfaceError } from '../errors.js';
 import { judgeRules } from '../judge/rules.js';
@@ -34,4 +35,21 @@ export function crossCheck(cfg: Config): CrossIssue[] {
     ...attempt('game.modes', () => judgeRules(frozen)),
     ...(frozen.controls.backends.includes('gpio') ? attempt('controls.gpio', () => planInputs(frozen.controls)) : []),
   ];
+}
+
+/** Files the daemon reads at start (MQTT TLS): `run` stops with 78 on them, so `config check` says so first. */
+export function fileChecks(cfg: Config, access: (path: string) => void = (p) => accessSync(p, constants.R_OK)): CrossIssue[] {
+  const out: CrossIssue[] = [];
+  if (!cfg.mqtt.enabled) return out;
+  for (const key of ['ca', 'cert', 'key'] as const) {
+    const file = cfg.mqtt.tls[key];
+    if (!file) continue;
+    try {
+      access(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      out.push({ segments: ['mqtt', 'tls', key], path: `mqtt.tls.${key}`, message: `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}` });
+    }
+  }
+  return out;
 }

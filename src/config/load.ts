@@ -6,7 +6,7 @@ import { PokerfaceError } from '../errors.js';
 import { ConfigSchema, SECRET_PATHS, type Config, type FrozenConfig } from './schema.js';
 import { applyEnvOverrides } from './env.js';
 import { deepFreeze } from './freeze.js';
-import { crossCheck } from './checks.js';
+import { crossCheck, type CrossIssue } from './checks.js';
 
 export interface ConfigIssue {
   /** file name, or `env POKERFACE_X` for an environment override */
@@ -44,6 +44,8 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** read a file; injected so tests need no temp files */
   readFile?: (path: string) => string;
+  /** checks that touch the file system (files the config names), for `config check` and `run` */
+  fileChecks?: (cfg: Config) => CrossIssue[];
 }
 
 export function loadConfigFile(file: string, opts: LoadOptions = {}): FrozenConfig {
@@ -55,10 +57,10 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): FrozenConf
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read: ${(e as Error).message}`;
     throw new ConfigError('POKERFACE_ERR_CONFIG_NOT_FOUND', [{ source: file, path: '', message: why }]);
   }
-  return parseConfig(text, file, opts.env ?? process.env);
+  return parseConfig(text, file, opts.env ?? process.env, opts.fileChecks);
 }
 
-export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv = {}): FrozenConfig {
+export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv = {}, fileChecks?: (cfg: Config) => CrossIssue[]): FrozenConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -110,7 +112,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       issues.push(envName ? { source: envName, path: issue.path, message: issue.message } : { source, ...issue, ...locate(issue.segments) });
     }
   } else {
-    for (const issue of crossCheck(data)) {
+    for (const issue of [...crossCheck(data), ...(fileChecks?.(data) ?? [])]) {
       const envName = envSource(issue.segments, setByEnv);
       issues.push(envName ? { source: envName, path: issue.path, message: issue.message } : { source, path: issue.path, message: issue.message, ...locate(issue.segments) });
     }

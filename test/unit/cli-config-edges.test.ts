@@ -76,6 +76,18 @@ describe('config edge cases (exit 78, one located line each)', () => {
     expect(problems(a.stderr)[0]).toMatch(/controls\.gpio: gpiochip0 line 5 is used by both button funny and button scary/);
   });
 
+  it('config check reads the MQTT TLS files run would read (78 on a missing one)', async () => {
+    const results = join(dir, 'tls-var', 'results.sqlite');
+    const ca = write('ca.pem', 'not checked for content here');
+    const file = write('tls.yaml', `boothId: booth-1\nresults:\n  path: ${results}\nmqtt:\n  url: mqtts://broker:8883\n  tls:\n    ca: ${ca}\n    cert: ${join(dir, 'missing.crt')}\n`);
+    const a = io();
+    expect(await main(['config', 'check', file], a)).toBe(78);
+    expect(problems(a.stderr)).toEqual([`  ${file}:8:11: mqtt.tls.cert: cannot read ${join(dir, 'missing.crt')}: no such file`]);
+    const b = io();
+    expect(await main(['run', '--config', file], b)).toBe(78);
+    expect(existsSync(join(dir, 'tls-var'))).toBe(false);
+  });
+
   it('an empty or blank file is an error outside demo mode', async () => {
     for (const [name, text] of [['empty.yaml', ''], ['blank.yaml', '  \n\n\t\n'], ['comments.yaml', '# nothing here\n']] as const) {
       const file = write(name, text);
