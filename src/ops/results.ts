@@ -1,6 +1,6 @@
 // The results log: every round's result in SQLite (better-sqlite3), durable across power
 // loss, bounded in size by retention, with totals per day/mode/level.
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { PokerfaceError } from '../errors.js';
@@ -38,6 +38,8 @@ export interface ResultsFs {
   mkdir(path: string): void;
   /** the first bytes of a file (fewer if it is shorter); null if it does not exist */
   head(path: string, bytes: number): Buffer | null;
+  /** throws (EROFS, EACCES ...) when a folder cannot be written */
+  writable(dir: string): void;
 }
 
 function readHead(path: string, bytes: number): Buffer | null {
@@ -64,6 +66,7 @@ const realFs: ResultsFs = {
   exists: existsSync,
   mkdir: (path) => void mkdirSync(path, { recursive: true }),
   head: readHead,
+  writable: (dir) => accessSync(dir, constants.W_OK),
 };
 
 /** SQLite's answer for a file that is not (or no longer) a database. */
@@ -334,7 +337,16 @@ export class SqliteResultsStore implements ResultsStore, Lifecycle {
   }
 
   private unavailable(e: Error): void {
-    const why = `${this.opts.path}: ${e.message}`;
+    let why = `${this.opts.path}: ${e.message}`;
+    // SQLite says only "unable to open database file": say what is wrong with the folder
+    if ((e as { code?: unknown }).code === 'SQLITE_CANTOPEN' && this.opts.path !== ':memory:') {
+      try {
+        this.fs.writable(dirname(this.opts.path));
+      } catch (f) {
+        const code = (f as NodeJS.ErrnoException).code;
+        why += code === 'EROFS' ? ' (its folder is on a read-only file system)' : code === 'EACCES' ? ' (no permission to write its folder)' : ` (its folder: ${code ?? (f as Error).message})`;
+      }
+    }
     // once per distinct reason, not every retry
     if (why !== this.openError) {
       this.opts.log.error({ code: 'POKERFACE_ERR_RESULTS_STORE', retryMs: this.retryMs, pending: this.queue.length }, `results log unavailable, rounds kept in memory: ${why}`);
