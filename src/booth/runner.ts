@@ -43,6 +43,8 @@ export interface MediaPicker {
   pick(mode: string, level: number): string | null;
   /** the idle loop clip, or null */
   attract(): string | null;
+  /** the probed length of a clip it offered; a clip that ends well before it is a failed clip */
+  durationMs?(clip: string): number | undefined;
 }
 
 
@@ -341,7 +343,8 @@ export class BoothRunner implements Lifecycle {
     this.safely(`player ${e.type}`, () => {
       switch (e.type) {
         case 'started':
-          if (e.clip === this.roundClip) judge.clipStarted(e.clip, e.ts);
+          // the probed length goes in as data: the judge tells an early end from a win by it
+          if (e.clip === this.roundClip) judge.clipStarted(e.clip, e.ts, this.deps.media?.durationMs?.(e.clip));
           break;
         case 'ended':
           if (e.clip === this.roundClip) judge.clipEnded(e.clip, e.ts);

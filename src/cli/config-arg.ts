@@ -1,3 +1,4 @@
+import { fileChecks } from '../config/checks.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import type { FrozenConfig } from '../config/schema.js';
 import type { CliIO } from './io.js';
@@ -13,7 +14,7 @@ export function configPath(flag: string | undefined, io: CliIO): string {
  */
 export function loadCliConfig(flag: string | undefined, io: CliIO): FrozenConfig | null {
   try {
-    return loadConfigFile(configPath(flag, io), { env: io.env });
+    return loadConfigFile(configPath(flag, io), { env: io.env, fileChecks });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     io.err(e.format());

@@ -55,7 +55,8 @@ function convert(raw: string, node: SchemaNode): unknown {
   }
 }
 
-export function applyEnvOverrides(data: Record<string, unknown>, env: NodeJS.ProcessEnv): EnvIssue[] {
+/** `setBy`, when given, records which variable set each dotted key path, so errors can name it. */
+export function applyEnvOverrides(data: Record<string, unknown>, env: NodeJS.ProcessEnv, setBy?: Map<string, string>): EnvIssue[] {
   const issues: EnvIssue[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('POKERFACE_') || value === undefined || RESERVED.has(name)) continue;
@@ -77,6 +78,7 @@ export function applyEnvOverrides(data: Record<string, unknown>, env: NodeJS.Pro
     }
     const last = hit.path[hit.path.length - 1] as string;
     obj[last] = convert(value, hit.node);
+    setBy?.set(hit.path.join('.'), name);
   }
   return issues;
 }

@@ -1,11 +1,12 @@
 // Parse → env overrides → validate (all errors at once) → defaults → freeze, once.
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
-import { LineCounter, parseDocument, isMap } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isPair, isScalar, isSeq, visit } from 'yaml';
 import { PokerfaceError } from '../errors.js';
 import { ConfigSchema, SECRET_PATHS, type Config, type FrozenConfig } from './schema.js';
 import { applyEnvOverrides } from './env.js';
 import { deepFreeze } from './freeze.js';
+import { crossCheck, type CrossIssue } from './checks.js';
 
 export interface ConfigIssue {
   /** file name, or `env POKERFACE_X` for an environment override */
@@ -43,6 +44,8 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** read a file; injected so tests need no temp files */
   readFile?: (path: string) => string;
+  /** checks that touch the file system (files the config names), for `config check` and `run` */
+  fileChecks?: (cfg: Config) => CrossIssue[];
 }
 
 export function loadConfigFile(file: string, opts: LoadOptions = {}): FrozenConfig {
@@ -54,10 +57,10 @@ export function loadConfigFile(file: string, opts: LoadOptions = {}): FrozenConf
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read: ${(e as Error).message}`;
     throw new ConfigError('POKERFACE_ERR_CONFIG_NOT_FOUND', [{ source: file, path: '', message: why }]);
   }
-  return parseConfig(text, file, opts.env ?? process.env);
+  return parseConfig(text, file, opts.env ?? process.env, opts.fileChecks);
 }
 
-export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv = {}): FrozenConfig {
+export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv = {}, fileChecks?: (cfg: Config) => CrossIssue[]): FrozenConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -69,12 +72,27 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       }),
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const odd = oddTags(doc, lineCounter, source);
+  if (odd.length > 0) throw new ConfigError('POKERFACE_ERR_CONFIG_PARSE', odd);
+  let raw: unknown;
+  try {
+    // The alias limit turns a "billion laughs" file into a parse error instead of a
+    // process that expands it until memory runs out.
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {};
+  } catch (e) {
+    throw new ConfigError('POKERFACE_ERR_CONFIG_PARSE', [{ source, path: '', message: (e as Error).message }]);
+  }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || (doc.contents !== null && !isMap(doc.contents))) {
     throw new ConfigError('POKERFACE_ERR_CONFIG_INVALID', [{ source, path: '', message: 'the file must hold a mapping of keys' }]);
   }
   const data = raw as Record<string, unknown>;
-  const envIssues = applyEnvOverrides(data, env);
+  const setByEnv = new Map<string, string>();
+  const envIssues = applyEnvOverrides(data, env, setByEnv);
+  // A zero-length file is what a power cut during a save leaves: running on defaults
+  // would hide it. Only demo mode (POKERFACE_DEMO=true) may start from nothing.
+  if (doc.contents === null && data.demo !== true) {
+    throw new ConfigError('POKERFACE_ERR_CONFIG_INVALID', [{ source, path: '', message: 'the file is empty (only demo mode may run on defaults)' }]);
+  }
 
   const locate = (path: string[]): { line?: number; column?: number } => {
     for (let n = path.length; n > 0; n--) {
@@ -90,13 +108,51 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
   const issues: ConfigIssue[] = [...envIssues.map((i) => ({ ...i }))];
   if (!validate(data)) {
     for (const issue of describeErrors(validate.errors ?? [])) {
-      issues.push({ source, ...issue, ...locate(issue.segments) });
+      const envName = envSource(issue.segments, setByEnv);
+      issues.push(envName ? { source: envName, path: issue.path, message: issue.message } : { source, ...issue, ...locate(issue.segments) });
+    }
+  } else {
+    for (const issue of [...crossCheck(data), ...(fileChecks?.(data) ?? [])]) {
+      const envName = envSource(issue.segments, setByEnv);
+      issues.push(envName ? { source: envName, path: issue.path, message: issue.message } : { source, path: issue.path, message: issue.message, ...locate(issue.segments) });
     }
   }
   if (issues.length > 0) {
     throw new ConfigError('POKERFACE_ERR_CONFIG_INVALID', issues.map(({ source: s, path, message, line, column }) => ({ source: s, path, message, line, column })));
   }
   return deepFreeze(data as Config);
+}
+
+const MAX_ALIASES = 100;
+
+/** Tags a configuration may carry: the plain JSON-like types, written out or implied. */
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** One issue per explicitly tagged node that is not a plain type (!!binary, !!set, !custom ...). */
+function oddTags(doc: ReturnType<typeof parseDocument>, lines: LineCounter, source: string): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  visit(doc, (_key, node, ancestors) => {
+    if (!isNode(node) || node.tag === undefined || PLAIN_TAGS.has(node.tag)) return undefined;
+    const pos = node.range ? lines.linePos(node.range[0]) : undefined;
+    const tag = node.tag.replace(/^tag:yaml\.org,2002:/, '!!');
+    const path: string[] = [];
+    ancestors.forEach((a, i) => {
+      if (isPair(a)) path.push(isScalar(a.key) ? String(a.key.value) : '?');
+      else if (isSeq(a)) path.push(String(a.items.indexOf(ancestors[i + 1] ?? node)));
+    });
+    out.push({ source, path: path.join('.'), message: `YAML type ${tag} is not allowed; use plain strings, numbers, booleans, lists and mappings`, line: pos?.line, column: pos?.col });
+    return visit.SKIP;
+  });
+  return out;
+}
+
+/** `env POKERFACE_X` when the key at `segments` (or a mapping above it) came from an environment variable. */
+function envSource(segments: readonly string[], setByEnv: ReadonlyMap<string, string>): string | undefined {
+  for (let n = segments.length; n > 0; n--) {
+    const name = setByEnv.get(segments.slice(0, n).join('.'));
+    if (name) return `env ${name}`;
+  }
+  return undefined;
 }
 
 interface Described {

@@ -16,6 +16,8 @@ const OUT_RESULT = 3;
 const OUT_EFFECT = 4;
 
 const LEVEL_BUTTONS: readonly ButtonName[] = ['level1', 'level2', 'level3'];
+const CLIP_EARLY_MS = 1000;
+const CLIP_EARLY_FRACTION = 0.1;
 
 export type AbortReason =
   | 'staff'
@@ -46,6 +48,8 @@ export class Judge {
   private playingSince: MonoMs = 0;
   private live = false;
   private roundStart: MonoMs = 0;
+  /** the round clip's probed length, when the runner knows it */
+  private clipDurationMs: number | null = null;
   private resultUntil: MonoMs = 0;
   /** campaign: the level the next countdown plays, after the result screen */
   private nextLevel: number | null = null;
@@ -123,7 +127,7 @@ export class Judge {
         this.faces(input.ts, input.faces, input.width, input.height);
         return undefined;
       case 'clipStarted':
-        this.clipStarted(input.clip, input.ts);
+        this.clipStarted(input.clip, input.ts, input.durationMs);
         return undefined;
       case 'clipEnded':
         this.clipEnded(input.clip, input.ts);
@@ -187,13 +191,14 @@ export class Judge {
     this.flush();
   }
 
-  /** The round's clip started playing (the runner chose it from the media library). */
-  clipStarted(clip: string, ts: MonoMs): void {
+  /** The round's clip started playing (the runner chose it from the media library; durationMs: its probed length, if known). */
+  clipStarted(clip: string, ts: MonoMs, durationMs?: number | null): void {
     if (!this.begin(ts)) return;
     if (this.phase === 'playing' && !this.live) {
       this.live = true;
       this.clip = clip;
       this.roundStart = ts;
+      this.clipDurationMs = durationMs !== undefined && durationMs !== null && durationMs > 0 ? durationMs : null;
       this.hold.reset(ts);
       // the face-lost clock starts no earlier than the clip
       if (this.track.lastSeen < ts) this.track.lastSeen = ts;
@@ -206,10 +211,26 @@ export class Judge {
   clipEnded(clip: string, ts: MonoMs): void {
     if (!this.begin(ts)) return;
     if (this.phase === 'playing' && this.live && clip === this.clip) {
-      if (this.paused) this.finish('aborted', ts, 'camera_lost');
+      const early = this.endedEarly(ts);
+      if (early) this.finish('aborted', ts, 'clip_failed', early);
+      else if (this.paused) this.finish('aborted', ts, 'camera_lost');
       else this.finish('survived', ts);
     }
     this.flush();
+  }
+
+  /**
+   * A clip that stops well before its probed length (a truncated or damaged file: mpv
+   * reports a normal end after decode errors) is a failed clip, never a win. "Well
+   * before": more than 1 s and more than 10 % early, so player start-up jitter never
+   * turns a real win into a failure.
+   */
+  private endedEarly(ts: MonoMs): string | null {
+    const full = this.clipDurationMs;
+    if (full === null) return null;
+    const played = ts - this.roundStart;
+    if (full - played <= Math.max(CLIP_EARLY_MS, full * CLIP_EARLY_FRACTION)) return null;
+    return `clip ended after ${(played / 1000).toFixed(1)} s of its ${(full / 1000).toFixed(1)} s`;
   }
 
   clipFailed(clip: string, ts: MonoMs, reason: string): void {

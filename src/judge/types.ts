@@ -35,7 +35,7 @@ export interface JudgeOptions {
 export type JudgeInput =
   | { type: 'button'; event: ButtonEvent }
   | { type: 'faces'; ts: MonoMs; faces: readonly Face[]; width: number; height: number }
-  | { type: 'clipStarted'; clip: string; ts: MonoMs }
+  | { type: 'clipStarted'; clip: string; ts: MonoMs; durationMs?: number | null }
   | { type: 'clipEnded'; clip: string; ts: MonoMs }
   | { type: 'clipFailed'; clip: string; ts: MonoMs; reason: string }
   | { type: 'playerRestarted'; ts: MonoMs; reason: string }

@@ -12,7 +12,15 @@ export function resultsModule(): ModuleSpec {
     create(ctx) {
       const c = ctx.config.results;
       if (!c.enabled) return null;
-      const store = new SqliteResultsStore({ path: c.path, retentionDays: c.retentionDays, maxRows: c.maxRows, clock: ctx.clock, log: ctx.log });
+      const store = new SqliteResultsStore({
+        path: c.path,
+        retentionDays: c.retentionDays,
+        maxRows: c.maxRows,
+        retryMs: c.retryMs,
+        queueMax: c.queueMax,
+        clock: ctx.clock,
+        log: ctx.log,
+      });
       ctx.services.results = store;
       return store;
     },

@@ -1,6 +1,6 @@
 // The results log: every round's result in SQLite (better-sqlite3), durable across power
 // loss, bounded in size by retention, with totals per day/mode/level.
-import { mkdirSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { PokerfaceError } from '../errors.js';
@@ -23,6 +23,56 @@ export interface SqliteResultsOptions {
   timers?: Timers;
   /** open an existing log for reading only (the `pokerface results` command): no schema change, no pruning */
   readonly?: boolean;
+  /** how often a log that cannot be opened or written is tried again (default 30 s) */
+  retryMs?: number;
+  /** rounds kept in memory while the log cannot be written (default 1000; the oldest go first) */
+  queueMax?: number;
+  /** the file system boundary, injected so tests can fail it (default: better-sqlite3 and fs) */
+  fs?: Partial<ResultsFs>;
+}
+
+export interface ResultsFs {
+  open(path: string): Database.Database;
+  rename(from: string, to: string): void;
+  exists(path: string): boolean;
+  mkdir(path: string): void;
+  /** the first bytes of a file (fewer if it is shorter); null if it does not exist */
+  head(path: string, bytes: number): Buffer | null;
+  /** throws (EROFS, EACCES ...) when a folder cannot be written */
+  writable(dir: string): void;
+}
+
+function readHead(path: string, bytes: number): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+const realFs: ResultsFs = {
+  open: (path) => new Database(path),
+  rename: renameSync,
+  exists: existsSync,
+  mkdir: (path) => void mkdirSync(path, { recursive: true }),
+  head: readHead,
+  writable: (dir) => accessSync(dir, constants.W_OK),
+};
+
+/** SQLite's answer for a file that is not (or no longer) a database. */
+function isCorrupt(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
 }
 
 interface Row {
@@ -41,48 +91,49 @@ export class SqliteResultsStore implements ResultsStore, Lifecycle {
   readonly name = 'results';
   private db: Database.Database | null = null;
   private timer: unknown = null;
+  private retryTimer: unknown = null;
   private failures = 0;
   private lastError: string | null = null;
+  /** why the log is not open (null while it is) */
+  private openError: string | null = null;
   private insert: Database.Statement | null = null;
+  /** rounds that could not be written yet, oldest first; retried every retryMs */
+  private readonly queue: RoundResult[] = [];
+  private dropped = 0;
+  private asideFiles: string[] = [];
 
   constructor(private readonly opts: SqliteResultsOptions) {}
 
+  /**
+   * Opens the log. A file that is not a database is moved aside and replaced; a log that
+   * cannot be opened at all (read-only folder, full disk) leaves the store unhealthy, with
+   * rounds kept in memory and the open retried: the results log never stops the booth.
+   */
   start(): Promise<void> {
-    if (this.db) return Promise.resolve();
-    try {
-      if (this.opts.readonly) {
+    if (this.db || this.retryTimer !== null) return Promise.resolve();
+    if (this.opts.readonly) {
+      try {
         this.db = new Database(this.opts.path, { readonly: true, fileMustExist: true });
         return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(new PokerfaceError('POKERFACE_ERR_RESULTS_STORE', `${this.opts.path}: ${(e as Error).message}`, { cause: e }));
       }
-      if (this.opts.path !== ':memory:') mkdirSync(dirname(this.opts.path), { recursive: true });
-      const db = new Database(this.opts.path);
-      // WAL: a crash or power cut mid-write leaves the last committed state intact, and
-      // readers (REST) never block the writer. synchronous=FULL fsyncs the WAL on every
-      // commit, so a round reported as stored survives a power cut; NORMAL could lose the
-      // last rounds. At one commit per round (a minute or so) the fsync costs nothing.
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 2000');
-      this.migrate(db);
-      this.db = db;
-      this.insert = db.prepare(
-        'INSERT OR IGNORE INTO results (id, ended_at, mode, level, clip, outcome, peak, duration_ms, reason) VALUES (@id, @endedAt, @mode, @level, @clip, @outcome, @peak, @durationMs, @reason)',
-      );
-      this.prune();
-    } catch (e) {
-      this.close();
-      return Promise.reject(new PokerfaceError('POKERFACE_ERR_RESULTS_STORE', `${this.opts.path}: ${(e as Error).message}`, { cause: e }));
     }
+    this.reopen();
     const timers = this.opts.timers ?? { setInterval: (cb: () => void, ms: number) => setInterval(cb, ms), clearInterval: (h: unknown) => clearInterval(h as NodeJS.Timeout) };
     this.timer = timers.setInterval(() => this.prune(), this.opts.pruneEveryMs ?? 3_600_000);
+    this.retryTimer = timers.setInterval(() => this.retry(), this.retryMs);
     return Promise.resolve();
   }
 
   stop(): Promise<void> {
-    if (this.timer !== null) {
-      const timers = this.opts.timers ?? { clearInterval: (h: unknown) => clearInterval(h as NodeJS.Timeout) };
-      timers.clearInterval(this.timer);
-      this.timer = null;
+    const timers = this.opts.timers ?? { clearInterval: (h: unknown) => clearInterval(h as NodeJS.Timeout) };
+    for (const h of [this.timer, this.retryTimer]) if (h !== null) timers.clearInterval(h);
+    this.timer = null;
+    this.retryTimer = null;
+    if (this.db) this.flush();
+    if (this.queue.length > 0) {
+      this.opts.log.error({ code: 'POKERFACE_ERR_RESULTS_STORE', lost: this.queue.length }, 'stopping with rounds that could not be written to the results log');
     }
     this.close();
     return Promise.resolve();
@@ -90,12 +141,25 @@ export class SqliteResultsStore implements ResultsStore, Lifecycle {
 
   /** Never throws: a full or failing disk must not stop the game; it shows in health. */
   append(r: RoundResult): void {
-    if (!this.db || !this.insert) {
-      this.fail(new Error('results log is not open'), r);
-      return;
+    // keep the order: while older rounds wait, a new one waits behind them
+    if (this.db && this.queue.length === 0) {
+      try {
+        this.write(r);
+        this.lastError = null;
+        return;
+      } catch (e) {
+        this.fail(e as Error, r);
+      }
+    } else if (!this.db) {
+      this.fail(new Error(`results log is not open: ${this.openError ?? 'stopped'}`), r);
     }
-    try {
-      this.insert.run({
+    this.enqueue(r);
+    if (this.db) this.flush();
+  }
+
+  private write(r: RoundResult): void {
+    if (!this.insert) throw new Error('results log is not open');
+    this.insert.run({
         id: r.id,
         endedAt: Math.round(r.endedAt),
         mode: r.mode,
@@ -105,11 +169,7 @@ export class SqliteResultsStore implements ResultsStore, Lifecycle {
         peak: r.peak,
         durationMs: Math.round(r.durationMs),
         reason: r.reason ?? null,
-      });
-      this.lastError = null;
-    } catch (e) {
-      this.fail(e as Error, r);
-    }
+    });
   }
 
   recent(limit: number): RoundResult[] {
@@ -166,13 +226,162 @@ export class SqliteResultsStore implements ResultsStore, Lifecycle {
 
   health(): ModuleHealth {
     const reasons: string[] = [];
-    if (!this.db) reasons.push('results log is not open');
-    if (this.lastError) reasons.push(`last write failed: ${this.lastError}`);
+    if (!this.db) reasons.push(`results log is not open: ${this.openError ?? 'stopped'}`);
+    else if (this.lastError) reasons.push(`last write failed: ${this.lastError}`);
+    if (this.queue.length > 0) reasons.push(`${this.queue.length} round(s) waiting in memory, retried every ${this.retryMs < 1000 ? `${this.retryMs} ms` : `${Math.round(this.retryMs / 1000)} s`}`);
+    if (this.dropped > 0) reasons.push(`${this.dropped} round(s) dropped from the full memory queue`);
     return { name: this.name, healthy: reasons.length === 0, reasons };
   }
 
   get writeFailures(): number {
     return this.failures;
+  }
+
+  /** rounds waiting in memory for the log to be writable again */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** where corrupt files were moved to since start */
+  get movedAside(): readonly string[] {
+    return this.asideFiles;
+  }
+
+  private get retryMs(): number {
+    return this.opts.retryMs ?? 30_000;
+  }
+
+  private get fs(): ResultsFs {
+    return { ...realFs, ...this.opts.fs };
+  }
+
+  private retry(): void {
+    if (!this.db) this.reopen();
+    else if (this.queue.length > 0) this.flush();
+  }
+
+  /** Open (or reopen) the log; on a corrupt file move it aside and start a fresh one. Never throws. */
+  private reopen(): void {
+    const path = this.opts.path;
+    try {
+      // A file with a foreign header is set aside before SQLite opens it: SQLite would
+      // rewrite its -shm and delete its -wal on close.
+      const head = path === ':memory:' ? null : this.fs.head(path, SQLITE_MAGIC.length);
+      if (head && head.length > 0 && !head.equals(SQLITE_MAGIC)) this.moveAside(new Error('file is not a database'));
+    } catch (e) {
+      this.unavailable(e as Error);
+      return;
+    }
+    try {
+      this.openWritable();
+    } catch (e) {
+      if (!isCorrupt(e) || path === ':memory:') {
+        this.close();
+        this.unavailable(e as Error);
+        return;
+      }
+      try {
+        // Moved while SQLite still holds the files: closing first would delete the
+        // -wal and -shm next to a file it could not read, and with them any rounds in the WAL.
+        this.moveAside(e as Error);
+        this.close();
+        this.openWritable();
+      } catch (e2) {
+        this.close();
+        this.unavailable(e2 as Error);
+        return;
+      }
+    }
+    if (this.openError !== null) this.opts.log.info({ path, pending: this.queue.length }, 'results log open again');
+    this.openError = null;
+    this.flush();
+  }
+
+  /** On failure `this.db` may stay set (a handle on the failed file); reopen() closes it. */
+  private openWritable(): void {
+    const fs = this.fs;
+    try {
+      if (this.opts.path !== ':memory:') fs.mkdir(dirname(this.opts.path));
+      const db = fs.open(this.opts.path);
+      this.db = db;
+      // WAL: a crash or power cut mid-write leaves the last committed state intact, and
+      // readers (REST) never block the writer. synchronous=FULL fsyncs the WAL on every
+      // commit, so a round reported as stored survives a power cut; NORMAL could lose the
+      // last rounds. At one commit per round (a minute or so) the fsync costs nothing.
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 2000');
+      this.migrate(db);
+      this.insert = db.prepare(
+        'INSERT OR IGNORE INTO results (id, ended_at, mode, level, clip, outcome, peak, duration_ms, reason) VALUES (@id, @endedAt, @mode, @level, @clip, @outcome, @peak, @durationMs, @reason)',
+      );
+      this.prune();
+    } catch (e) {
+      // the caller closes, after moving a corrupt file aside
+      this.insert = null;
+      throw e;
+    }
+  }
+
+  /** `<name>.corrupt-<timestamp>`, with its -wal and -shm next to it: the old bytes are kept, never deleted. */
+  private moveAside(why: Error): void {
+    const fs = this.fs;
+    const path = this.opts.path;
+    const stamp = new Date(this.opts.clock.wall()).toISOString().replace(/[:.]/g, '-');
+    let aside = `${path}.corrupt-${stamp}`;
+    for (let n = 1; fs.exists(aside); n++) aside = `${path}.corrupt-${stamp}-${n}`;
+    fs.rename(path, aside);
+    for (const ext of ['-wal', '-shm']) if (fs.exists(path + ext)) fs.rename(path + ext, aside + ext);
+    this.asideFiles.push(aside);
+    this.opts.log.error({ code: 'POKERFACE_ERR_RESULTS_STORE', path, aside, err: why.message }, 'results log is not a database: moved aside, starting a fresh one');
+  }
+
+  private unavailable(e: Error): void {
+    let why = `${this.opts.path}: ${e.message}`;
+    // SQLite says only "unable to open database file": say what is wrong with the folder
+    if ((e as { code?: unknown }).code === 'SQLITE_CANTOPEN' && this.opts.path !== ':memory:') {
+      try {
+        this.fs.writable(dirname(this.opts.path));
+      } catch (f) {
+        const code = (f as NodeJS.ErrnoException).code;
+        why += code === 'EROFS' ? ' (its folder is on a read-only file system)' : code === 'EACCES' ? ' (no permission to write its folder)' : ` (its folder: ${code ?? (f as Error).message})`;
+      }
+    }
+    // once per distinct reason, not every retry
+    if (why !== this.openError) {
+      this.opts.log.error({ code: 'POKERFACE_ERR_RESULTS_STORE', retryMs: this.retryMs, pending: this.queue.length }, `results log unavailable, rounds kept in memory: ${why}`);
+    }
+    this.openError = why;
+  }
+
+  private enqueue(r: RoundResult): void {
+    this.queue.push(r);
+    const max = this.opts.queueMax ?? 1000;
+    while (this.queue.length > max) {
+      const gone = this.queue.shift() as RoundResult;
+      this.dropped++;
+      this.opts.log.error({ code: 'POKERFACE_ERR_RESULTS_STORE', id: gone.id, dropped: this.dropped }, 'results memory queue full: oldest round dropped');
+    }
+  }
+
+  /** Write the waiting rounds in order; stop at the first failure and keep the rest. */
+  private flush(): void {
+    while (this.queue.length > 0) {
+      const r = this.queue[0] as RoundResult;
+      try {
+        this.write(r);
+      } catch (e) {
+        this.lastError = (e as Error).message;
+        // a log that turned corrupt while open is reopened (and moved aside) on the next retry
+        if (isCorrupt(e)) {
+          this.close();
+          this.openError = `${this.opts.path}: ${this.lastError}`;
+        }
+        return;
+      }
+      this.queue.shift();
+      this.lastError = null;
+    }
   }
 
   private migrate(db: Database.Database): void {

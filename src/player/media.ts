@@ -79,6 +79,14 @@ export interface FsMediaLibraryOptions {
   debounceMs?: number;
   /** create missing mode/level and attract folders at start (so staff see where clips go) */
   createFolders?: boolean;
+  /**
+   * After start, a new or changed file is probed only once it has been left alone (mtime,
+   * and with it the size, unchanged) this long: a clip still being copied in is not
+   * offered half-written. 0 (the default here) probes at once.
+   */
+  stableMs?: number;
+  /** wall clock (ms since the epoch), compared with file mtimes; default Date.now */
+  wallNow?: () => number;
 }
 
 interface CacheEntry {
@@ -100,6 +108,9 @@ export class FsMediaLibrary implements MediaLibrary {
   private scanning: Promise<void> | null = null;
   private rescan = false;
   private debounce: TimerHandle | null = null;
+  private settleTimer: TimerHandle | null = null;
+  /** true once the start scan is done: files copied in later must settle first */
+  private settled = false;
   private running = false;
 
   constructor(private readonly opts: FsMediaLibraryOptions) {
@@ -113,8 +124,10 @@ export class FsMediaLibrary implements MediaLibrary {
 
   async start(): Promise<void> {
     this.running = true;
+    this.settled = false;
     if (this.opts.createFolders) await this.createFolders();
     await this.reload();
+    this.settled = true;
     const s = this.summary();
     for (const folder of s.empty) {
       this.opts.log.warn(
@@ -127,6 +140,8 @@ export class FsMediaLibrary implements MediaLibrary {
 
   async stop(): Promise<void> {
     this.running = false;
+    if (this.settleTimer) this.timers.clearTimeout(this.settleTimer);
+    this.settleTimer = null;
     if (this.debounce) this.timers.clearTimeout(this.debounce);
     this.debounce = null;
     for (const w of this.watchers.values()) w.close();
@@ -244,6 +259,10 @@ export class FsMediaLibrary implements MediaLibrary {
   }
 
   private swap(folders: Map<string, MediaClip[]>, attract: MediaClip[], skipped: Array<{ file: string; reason: string }>): void {
+    const total = (m: Map<string, MediaClip[]>, a: MediaClip[]): number => [...m.values()].reduce((n, c) => n + c.length, a.length);
+    const before = total(this.folders, this.attractClips);
+    const after = total(folders, attract);
+    if (this.settled && before !== after) this.opts.log.info({ dir: this.root, total: after, before }, 'media library changed');
     this.folders = folders;
     this.attractClips = attract;
     this.skipped = skipped;
@@ -301,7 +320,15 @@ export class FsMediaLibrary implements MediaLibrary {
         skip('not a regular file', 'POKERFACE_ERR_MEDIA_UNPLAYABLE');
         continue;
       }
-      const result = await this.probeOnce(real, `${st.size}:${st.mtimeMs}`);
+      const key = `${st.size}:${st.mtimeMs}`;
+      const stableMs = this.opts.stableMs ?? 0;
+      const age = (this.opts.wallNow ?? Date.now)() - st.mtimeMs;
+      if (this.settled && stableMs > 0 && age < stableMs && this.cache.get(real)?.key !== key) {
+        this.opts.log.debug({ file, waitMs: Math.ceil(stableMs - age) }, 'clip is still changing; probing it once it has settled');
+        this.rescanIn(stableMs - age);
+        continue;
+      }
+      const result = await this.probeOnce(real, key);
       if (result instanceof PokerfaceError) {
         skip(result.message, result.code);
         continue;
@@ -348,6 +375,19 @@ export class FsMediaLibrary implements MediaLibrary {
         this.opts.log.warn({ dir, err: (e as Error).message }, 'cannot watch media folder; use reload');
       }
     }
+  }
+
+  /** A rescan once a file still being written has had time to settle (fs.watch says nothing more once writing stops). */
+  private rescanIn(ms: number): void {
+    if (!this.running || this.settleTimer) return;
+    this.settleTimer = this.timers.setTimeout(
+      () => {
+        this.settleTimer = null;
+        if (!this.running) return;
+        this.reload().catch((e: unknown) => this.opts.log.error({ err: e }, 'media rescan failed'));
+      },
+      Math.max(50, Math.ceil(ms) + 50),
+    );
   }
 
   private changed(): void {

@@ -62,6 +62,7 @@ export function playerModule(): ModuleSpec {
         noRepeat: cfg.noRepeat,
         watch: cfg.watchMedia,
         debounceMs: cfg.watchDebounceMs,
+        stableMs: cfg.watchStableMs,
         createFolders: cfg.createFolders,
         log: ctx.log.child({ part: 'media' }),
         probe: ffprobe({ ffprobePath: cfg.ffprobePath }),

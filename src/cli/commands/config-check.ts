@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { fileChecks } from '../../config/checks.js';
 import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { EXIT } from '../../errors.js';
 import { boothIdProblem } from '../../config/booth-id.js';
@@ -11,7 +12,7 @@ export const command: Command = {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
     const file = positionals[0] ?? io.env.POKERFACE_CONFIG ?? 'config/default.yaml';
     try {
-      const cfg = loadConfigFile(file, { env: io.env });
+      const cfg = loadConfigFile(file, { env: io.env, fileChecks });
       const idProblem = boothIdProblem(cfg);
       if (idProblem) {
         io.err(`POKERFACE_ERR_CONFIG_INVALID: ${file}: ${idProblem}`);

@@ -19,6 +19,7 @@ export const PlayerSchema = T.Object(
     pingIntervalMs: T.Integer({ minimum: 50, maximum: 60_000, default: 500, description: 'how often mpv is asked whether it is alive' }),
     startTimeoutMs: T.Integer({ minimum: 500, maximum: 60_000, default: 5000, description: 'how long mpv may take to open its IPC socket' }),
     watchDebounceMs: T.Integer({ minimum: 0, maximum: 60_000, default: 500, description: 'wait this long after the last file change before rescanning' }),
+    watchStableMs: T.Integer({ minimum: 0, maximum: 600_000, default: 3000, description: 'a clip copied in while running is probed only once its size and mtime have not changed for this long (a half-copied file is never offered)' }),
     createFolders: T.Boolean({ default: true, description: 'create missing media/<mode>/<level>/ and media/attract/ folders at start' }),
   },
   { additionalProperties: false, default: {} },

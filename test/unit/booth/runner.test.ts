@@ -177,6 +177,18 @@ describe('booth runner', () => {
     expect(r.results).toHaveLength(2);
   });
 
+  it('the probed length of the clip goes to the judge: a clip that ends far too early is clip_failed, not survived', async () => {
+    const media = { ...makeMedia(), durationMs: (clip: string) => (clip.endsWith('clip.mp4') ? 6000 : undefined) };
+    const r = await rig({ media });
+    r.runner.control.start({ mode: 'funny', level: 1 });
+    await r.play(3100, 0);
+    await r.play(2800, 0);
+    r.player.finish();
+    expect(r.results).toHaveLength(1);
+    expect(r.results[0]).toMatchObject({ outcome: 'aborted', reason: expect.stringMatching(/^clip_failed: clip ended after 2\.\d s of its 6\.0 s$/) as unknown });
+    expect(types(r.events)).not.toContain('survived');
+  });
+
   it('player restarted mid-round → aborted, never won', async () => {
     const r = await rig();
     r.runner.control.start({ mode: 'funny', level: 2 });

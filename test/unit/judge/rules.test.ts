@@ -41,8 +41,13 @@ describe('rules from config', () => {
   });
 
   it('two modes asking for the same button is a config error', () => {
-    const cfg = parseConfig('game:\n  modes:\n    a: { targets: [happy], media: a, button: funny }\n    b: { targets: [sad], media: b, button: funny }\n', 'x.yaml');
+    const modes = { a: { targets: ['happy'], media: 'a', button: 'funny' }, b: { targets: ['sad'], media: 'b', button: 'funny' } } as const;
+    const cfg = { ...defaultConfig(), game: { ...defaultConfig().game, modes } } as unknown as Parameters<typeof judgeRules>[0];
     expect(() => judgeRules(cfg)).toThrow(expect.objectContaining({ code: 'POKERFACE_ERR_CONFIG_INVALID' }) as Error);
+    // loading the config already refuses it (config check makes the same check)
+    expect(() => parseConfig('game:\n  modes:\n    a: { targets: [happy], media: a, button: funny }\n    b: { targets: [sad], media: b, button: funny }\n', 'x.yaml')).toThrow(
+      expect.objectContaining({ code: 'POKERFACE_ERR_CONFIG_INVALID' }) as Error,
+    );
   });
 });
 

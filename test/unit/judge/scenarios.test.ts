@@ -331,6 +331,37 @@ describe('player and camera trouble', () => {
     expect(h.rec.results[0]).toMatchObject({ outcome: 'aborted', reason: 'clip_failed: no clips' });
   });
 
+  it('a clip that ends well before its probed length is a failed clip, never survived', () => {
+    const clip = 'media/funny/1/cut.mp4';
+    const round = (endAfterMs: number, durationMs: number | null | undefined): ReturnType<typeof harness> => {
+      const h = harness();
+      const at = startRound(h);
+      // the clip that startRound started had no length; this round's clip is told with its probed one
+      h.j.staffStop(at + 1);
+      h.j.tick(at + 10_000);
+      const t = at + 20_000;
+      h.j.feed({ type: 'staffStart', ts: t });
+      for (const ts of frameTimes(t, t + h.rules.countdownMs, 30)) h.j.faces(ts, [centreFace(0.02)], W, H);
+      h.j.tick(t + h.rules.countdownMs);
+      const clipAt = t + h.rules.countdownMs + 50;
+      h.j.feed({ type: 'clipStarted', clip, ts: clipAt, durationMs });
+      for (const ts of frameTimes(clipAt, clipAt + endAfterMs, 30)) h.j.faces(ts, [centreFace(0.02)], W, H);
+      h.j.clipEnded(clip, clipAt + endAfterMs);
+      return h;
+    };
+    // 6 s clip stopping after 2.8 s (a file cut at half its bytes): aborted
+    const cut = round(2800, 6000);
+    expect(cut.rec.results[1]).toMatchObject({ outcome: 'aborted', reason: 'clip_failed: clip ended after 2.8 s of its 6.0 s', clip });
+    expect(cut.rec.events.some((e) => e.type === 'survived')).toBe(false);
+    // within 1 s (or 10 % of a long clip) of its length: a normal end
+    expect(round(5100, 6000).rec.results[1]).toMatchObject({ outcome: 'survived' });
+    expect(round(55_000, 60_000).rec.results[1]).toMatchObject({ outcome: 'survived' });
+    expect(round(50_000, 60_000).rec.results[1]).toMatchObject({ outcome: 'aborted', reason: 'clip_failed: clip ended after 50.0 s of its 60.0 s' });
+    // no probed length: the end is taken as it comes
+    expect(round(2800, null).rec.results[1]).toMatchObject({ outcome: 'survived' });
+    expect(round(2800, undefined).rec.results[1]).toMatchObject({ outcome: 'survived' });
+  });
+
   it('camera lost mid-round aborts (onCameraLost: abort)', () => {
     const h = harness({ onCameraLost: 'abort' });
     const clipAt = startRound(h);

@@ -106,11 +106,17 @@ describe('SQLite results log', () => {
     expect(s.health()).toEqual({ name: 'results', healthy: true, reasons: [] });
   });
 
-  it('refuses a path it cannot create, with the results error code', async () => {
+  it('a path it cannot create does not stop the start: unhealthy, saying why, rounds kept in memory', async () => {
     dir = mkdtempSync(join(tmpdir(), 'pokerface-results-'));
     writeFileSync(join(dir, 'file'), 'not a folder');
     const s = store({ path: join(dir, 'file', 'results.sqlite') });
-    await expect(s.start()).rejects.toMatchObject({ code: 'POKERFACE_ERR_RESULTS_STORE' });
+    await s.start();
+    s.append(result(1, NOON));
+    expect(s.pending).toBe(1);
+    const h = s.health();
+    expect(h.healthy).toBe(false);
+    expect(h.reasons.join('; ')).toMatch(/results log is not open: .*file\/results\.sqlite: .*(EEXIST|ENOTDIR|not a directory|file already exists)/);
+    expect(h.reasons.join('; ')).toContain('1 round(s) waiting in memory');
   });
 
   it('resultsModule registers services.results', async () => {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PokerfaceError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/log.js';
 import { FsMediaLibrary, type FsMediaLibraryOptions, type WatchFn } from '../../../src/player/media.js';
@@ -191,6 +191,33 @@ describe('FsMediaLibrary', () => {
     put('funny/1/b.mp4');
     for (let i = 0; i < 50 && m.summary().total < 2; i++) await new Promise((r) => setTimeout(r, 20));
     expect(m.summary().total).toBe(2);
+    await m.stop();
+  });
+
+  it('after start, probes a new file only once its size and mtime have settled (a clip being copied in is not offered)', async () => {
+    put('funny/1/a.mp4');
+    const probe = fakeProbe();
+    let now = Date.now();
+    const m = lib({ probe, stableMs: 3000, wallNow: () => now, debounceMs: 0 });
+    await m.start();
+    expect(probe.calls).toHaveLength(1);
+    // a copy in progress: its mtime keeps moving, so it is neither probed nor offered
+    const b = put('funny/1/b.mp4', 'vid');
+    const { statSync, appendFileSync, utimesSync } = await import('node:fs');
+    now = statSync(b).mtimeMs + 1000;
+    await m.reload();
+    expect(probe.calls).toHaveLength(1);
+    expect(m.summary().total).toBe(1);
+    appendFileSync(b, 'eo');
+    const t = new Date(now);
+    utimesSync(b, t, t);
+    now += 2500;
+    await m.reload();
+    expect(probe.calls).toHaveLength(1);
+    // left alone for 3 s: probed and offered, by the rescan the library set itself
+    now += 600;
+    await vi.waitFor(() => expect(m.summary().total).toBe(2), { timeout: 10_000, interval: 50 });
+    expect(probe.calls).toEqual([path.join(root, 'funny/1/a.mp4'), b]);
     await m.stop();
   });
 
