@@ -1,15 +1,46 @@
 // The embedded MQTT broker (mqtt.url: embedded); the only file that imports aedes.
 // aedes speaks MQTT 3.1.1, so the daemon's own client uses protocolVersion 4 with it.
+//
+// Security (docs/api.md "Security"): with a staff login configured, every client must log
+// in (constant-time compare); only staff may publish under pokerface/ (requests,
+// and the booth's own state/event topics, which a viewer must not forge); a packet whose
+// fixed header announces more than maxPacketBytes closes the connection before its body
+// is read. Without a staff login every client is staff, which config validation allows
+// on loopback only (and start() refuses otherwise).
 import { createServer, type Server, type Socket } from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { PokerfaceError } from '../errors.js';
+import { isLoopbackHost } from '../config/sections/mqtt.js';
 import type { Logger } from '../log.js';
 import type { Lifecycle, ModuleHealth } from '../types.js';
+import { audit } from './audit.js';
+import { tokenMatches } from './auth.js';
+import { PacketSizeGuard } from './packet-guard.js';
+
+export interface BrokerLogin {
+  username: string;
+  password: string;
+}
 
 export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
   log: Logger;
+  /** largest packet a client may send (default 65536) */
+  maxPacketBytes?: number;
+  /** the staff login (the daemon's own client uses it too); absent: no authentication */
+  staff?: BrokerLogin | undefined;
+  /** a login that may read everything but publish nothing under the booth's prefix */
+  viewer?: BrokerLogin | undefined;
+}
+
+type Role = 'staff' | 'viewer';
+
+/** state-changing commands, audited when they pass through the broker */
+const AUDITED = new Set(['start', 'stop', 'restart', 'button']);
+
+function authError(returnCode: 4 | 5, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode });
 }
 
 export class EmbeddedBroker implements Lifecycle {
@@ -18,17 +49,44 @@ export class EmbeddedBroker implements Lifecycle {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private boundPort = 0;
+  private readonly roles = new WeakMap<Client, Role>();
+  private refusedPackets = 0;
+  private refusedLogins = 0;
+  private refusedPublishes = 0;
+  /** the last requests let through, so the daemon's audit line can name their sender */
+  private readonly senders: Array<{ topic: string; payload: Buffer; clientId: string }> = [];
 
   constructor(private readonly o: EmbeddedBrokerOptions) {}
 
   async start(): Promise<void> {
-    const broker = await Aedes.createBroker({ id: 'pokerface-embedded' });
+    if (!this.o.staff && !isLoopbackHost(this.o.host)) {
+      throw new PokerfaceError('POKERFACE_ERR_BROKER_INSECURE', `mqtt.embeddedHost is "${this.o.host}"; set mqtt.username and POKERFACE_MQTT_PASSWORD, or bind to 127.0.0.1`);
+    }
+    if (!this.o.staff) this.o.log.warn('embedded MQTT broker without a login (mqtt.password empty): any local process may send requests');
+    const broker = await Aedes.createBroker({
+      id: 'pokerface-embedded',
+      authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
+      authorizePublish: (client, packet, done) => done(this.authorizePublish(client, packet.topic, packet.payload)),
+    });
     broker.on('clientError', (client, err) => this.o.log.debug({ client: client.id, err: err.message }, 'broker client error'));
     broker.on('connectionError', (_client, err) => this.o.log.debug({ err: err.message }, 'broker connection error'));
+    const limit = this.o.maxPacketBytes ?? 65_536;
     const server = createServer((socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       broker.handle(socket);
+      // aedes reads with 'readable' + read(), which takes precedence over 'data': this
+      // listener sees each chunk as aedes reads it (no flowing mode), and a destroyed
+      // socket delivers nothing more, so at most one read chunk of an oversized packet
+      // is ever held.
+      const guard = new PacketSizeGuard(limit);
+      socket.on('data', (chunk: Buffer) => {
+        const v = guard.feed(chunk);
+        if (v.ok || socket.destroyed) return;
+        this.refusedPackets++;
+        this.o.log.warn({ remote: socket.remoteAddress, reason: v.reason }, 'embedded broker closed a connection: packet too large');
+        socket.destroy();
+      });
     });
     this.broker = broker;
     this.server = server;
@@ -73,8 +131,69 @@ export class EmbeddedBroker implements Lifecycle {
     return `mqtt://${host.includes(':') ? `[${host}]` : host}:${this.boundPort}`;
   }
 
+  /** refusals since start, for tests and health reasons */
+  refusals(): { packets: number; logins: number; publishes: number } {
+    return { packets: this.refusedPackets, logins: this.refusedLogins, publishes: this.refusedPublishes };
+  }
+
+  private authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
+    const { staff, viewer } = this.o;
+    if (!staff) {
+      this.roles.set(client, 'staff');
+      return done(null, true);
+    }
+    const user = username ?? '';
+    const pass = password ? password.toString('utf8') : '';
+    // both logins are always compared, so the time taken does not tell which one matched
+    const isStaff = tokenMatches(user, staff.username) && tokenMatches(pass, staff.password);
+    const isViewer = viewer ? tokenMatches(user, viewer.username) && tokenMatches(pass, viewer.password) : false;
+    const role: Role | null = isStaff ? 'staff' : isViewer ? 'viewer' : null;
+    if (role === null) {
+      this.refusedLogins++;
+      this.o.log.warn({ clientId: client.id, remote: remoteOf(client), anonymous: username === undefined }, 'embedded broker refused a login');
+      return done(authError(username === undefined ? 5 : 4, 'bad username or password'), null);
+    }
+    this.roles.set(client, role);
+    done(null, true);
+  }
+
+  /** null when allowed; an error closes the client's connection (MQTT 3.1.1 has no per-publish refusal) */
+  private authorizePublish(client: Client | null, topic: string, payload: Buffer | string): Error | null {
+    // client null: the broker's own publishes ($SYS and the like)
+    if (!client) return null;
+    const role = this.roles.get(client);
+    // the broker serves one booth; every pokerface/ topic is the staff's to publish
+    const own = topic.startsWith('pokerface/');
+    const parts = topic.split('/');
+    const cmd = own && parts.length === 4 && parts[2] === 'request' ? (parts[3] as string) : null;
+    if (own && role !== 'staff') {
+      this.refusedPublishes++;
+      this.o.log.warn({ clientId: client.id, remote: remoteOf(client), topic }, 'embedded broker refused a publish: only the staff login may publish under the booth prefix');
+      if (cmd !== null && AUDITED.has(cmd)) audit(this.o.log, { action: cmd, via: 'broker', who: client.id, outcome: 'refused' });
+      return new Error('not authorized');
+    }
+    if (cmd !== null) {
+      if (this.senders.length >= 64) this.senders.shift();
+      this.senders.push({ topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, clientId: client.id });
+    }
+    return null;
+  }
+
+  /** The client id that published this request (each match is used once), or undefined. */
+  whoSent(topic: string, payload: Buffer): string | undefined {
+    const i = this.senders.findIndex((s) => s.topic === topic && s.payload.equals(payload));
+    if (i < 0) return undefined;
+    const [hit] = this.senders.splice(i, 1);
+    return hit?.clientId;
+  }
+
   health(): ModuleHealth {
     const ok = this.server?.listening === true;
     return { name: this.name, healthy: ok, reasons: ok ? [] : ['embedded broker is not listening'] };
   }
+}
+
+function remoteOf(client: Client): string | undefined {
+  const conn = client.conn as { remoteAddress?: string };
+  return conn.remoteAddress;
 }

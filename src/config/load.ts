@@ -5,6 +5,7 @@ import { LineCounter, parseDocument, isMap } from 'yaml';
 import { PokerfaceError } from '../errors.js';
 import { ConfigSchema, SECRET_PATHS, type Config, type FrozenConfig } from './schema.js';
 import { applyEnvOverrides } from './env.js';
+import { mqttConfigIssues } from './sections/mqtt.js';
 import { deepFreeze } from './freeze.js';
 
 export interface ConfigIssue {
@@ -92,6 +93,8 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
     for (const issue of describeErrors(validate.errors ?? [])) {
       issues.push({ source, ...issue, ...locate(issue.segments) });
     }
+  } else {
+    for (const i of mqttConfigIssues(data.mqtt)) issues.push({ source, ...i, ...locate(i.path.split('.')) });
   }
   if (issues.length > 0) {
     throw new ConfigError('POKERFACE_ERR_CONFIG_INVALID', issues.map(({ source: s, path, message, line, column }) => ({ source: s, path, message, line, column })));
