@@ -51,6 +51,11 @@ export class Mosquitto {
     return existsSync(join(this.dir, 'mosquitto.db'));
   }
 
+  /** the mosquitto process id, while it runs */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
   }
