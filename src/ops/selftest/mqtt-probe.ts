@@ -61,7 +61,7 @@ export function mosquittoProbe(spawnFn: SpawnFn = (cmd, args, env) => spawn(cmd,
         try {
           creds = credentialsFolder(addr);
         } catch (e) {
-          reject(e);
+          reject(e instanceof Error ? e : new Error(String(e)));
           return;
         }
         const env = creds?.env ?? process.env;
