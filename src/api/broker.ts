@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import type { Lifecycle, ModuleHealth } from '../types.js';
 import { audit } from './audit.js';
 import { tokenMatches } from './auth.js';
+import { LoginThrottle } from './login-throttle.js';
 import { PacketSizeGuard } from './packet-guard.js';
 
 export interface BrokerLogin {
@@ -32,6 +33,8 @@ export interface EmbeddedBrokerOptions {
   staff?: BrokerLogin | undefined;
   /** a login that may read everything but publish nothing under the booth's prefix */
   viewer?: BrokerLogin | undefined;
+  /** monotonic ms, for the failed-login throttle */
+  now?: () => number;
 }
 
 type Role = 'staff' | 'viewer';
@@ -55,8 +58,13 @@ export class EmbeddedBroker implements Lifecycle {
   private refusedPublishes = 0;
   /** the last requests let through, so the daemon's audit line can name their sender */
   private readonly senders: Array<{ topic: string; payload: Buffer; clientId: string }> = [];
+  private readonly throttle: LoginThrottle;
+  private lastLoginWarn = -Infinity;
+  private loginWarnsHeld = 0;
 
-  constructor(private readonly o: EmbeddedBrokerOptions) {}
+  constructor(private readonly o: EmbeddedBrokerOptions) {
+    this.throttle = new LoginThrottle(o.now ?? (() => performance.now()));
+  }
 
   async start(): Promise<void> {
     if (!this.o.staff && !isLoopbackHost(this.o.host)) {
@@ -142,6 +150,15 @@ export class EmbeddedBroker implements Lifecycle {
       this.roles.set(client, 'staff');
       return done(null, true);
     }
+    // Off loopback, an address with 10 failed logins in the last minute is refused
+    // without a look at its password. Loopback is exempt: the daemon's own client
+    // connects from there and must not be locked out by a local process guessing.
+    const remote = remoteOf(client) ?? '';
+    const throttled = !isLoopbackHost(remote);
+    if (throttled && !this.throttle.allowed(remote)) {
+      this.refusedLogins++;
+      return done(authError(5, 'too many failed logins'), null);
+    }
     const user = username ?? '';
     const pass = password ? password.toString('utf8') : '';
     // both logins are always compared, so the time taken does not tell which one matched
@@ -150,7 +167,18 @@ export class EmbeddedBroker implements Lifecycle {
     const role: Role | null = isStaff ? 'staff' : isViewer ? 'viewer' : null;
     if (role === null) {
       this.refusedLogins++;
-      this.o.log.warn({ clientId: client.id, remote: remoteOf(client), anonymous: username === undefined }, 'embedded broker refused a login');
+      const blocked = throttled && this.throttle.failed(remote);
+      // at most one line a second (with the count held back), so guessing cannot flood the journal
+      const t = (this.o.now ?? (() => performance.now()))();
+      if (blocked || t - this.lastLoginWarn >= 1000) {
+        this.lastLoginWarn = t;
+        const held = this.loginWarnsHeld;
+        this.loginWarnsHeld = 0;
+        this.o.log.warn(
+          { clientId: client.id, remote, anonymous: username === undefined, ...(held > 0 ? { alsoRefusedSinceLastLine: held } : {}), ...(blocked ? { blockedForS: 60 } : {}) },
+          blocked ? 'embedded broker refused a login; this address is refused for a minute' : 'embedded broker refused a login',
+        );
+      } else this.loginWarnsHeld++;
       return done(authError(username === undefined ? 5 : 4, 'bad username or password'), null);
     }
     this.roles.set(client, role);
