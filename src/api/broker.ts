@@ -57,13 +57,15 @@ export class EmbeddedBroker implements Lifecycle {
   private refusedLogins = 0;
   private refusedPublishes = 0;
   /** the last requests let through, so the daemon's audit line can name their sender */
-  private readonly senders: Array<{ topic: string; payload: Buffer; clientId: string }> = [];
+  private readonly senders: Array<{ topic: string; payload: Buffer; clientId: string; at: number }> = [];
   private readonly throttle: LoginThrottle;
+  private readonly clock: () => number;
   private lastLoginWarn = -Infinity;
   private loginWarnsHeld = 0;
 
   constructor(private readonly o: EmbeddedBrokerOptions) {
-    this.throttle = new LoginThrottle(o.now ?? (() => performance.now()));
+    this.clock = o.now ?? (() => performance.now());
+    this.throttle = new LoginThrottle(this.clock);
   }
 
   async start(): Promise<void> {
@@ -169,7 +171,7 @@ export class EmbeddedBroker implements Lifecycle {
       this.refusedLogins++;
       const blocked = throttled && this.throttle.failed(remote);
       // at most one line a second (with the count held back), so guessing cannot flood the journal
-      const t = (this.o.now ?? (() => performance.now()))();
+      const t = this.clock();
       if (blocked || t - this.lastLoginWarn >= 1000) {
         this.lastLoginWarn = t;
         const held = this.loginWarnsHeld;
@@ -202,13 +204,16 @@ export class EmbeddedBroker implements Lifecycle {
     }
     if (cmd !== null) {
       if (this.senders.length >= 64) this.senders.shift();
-      this.senders.push({ topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, clientId: client.id });
+      this.senders.push({ topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, clientId: client.id, at: this.clock() });
     }
     return null;
   }
 
   /** The client id that published this request (each match is used once), or undefined. */
   whoSent(topic: string, payload: Buffer): string | undefined {
+    // a request nobody received (the daemon was not subscribed) must not be matched later
+    const stale = this.clock() - 10_000;
+    while (this.senders.length > 0 && (this.senders[0] as { at: number }).at < stale) this.senders.shift();
     const i = this.senders.findIndex((s) => s.topic === topic && s.payload.equals(payload));
     if (i < 0) return undefined;
     const [hit] = this.senders.splice(i, 1);
