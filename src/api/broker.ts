@@ -60,8 +60,8 @@ export class EmbeddedBroker implements Lifecycle {
   private readonly senders: Array<{ topic: string; payload: Buffer; clientId: string; at: number }> = [];
   private readonly throttle: LoginThrottle;
   private readonly clock: () => number;
-  private lastLoginWarn = -Infinity;
-  private loginWarnsHeld = 0;
+  /** per kind of refusal: when it was last logged, and how many since were not */
+  private readonly warned = new Map<string, { at: number; held: number }>();
 
   constructor(private readonly o: EmbeddedBrokerOptions) {
     this.clock = o.now ?? (() => performance.now());
@@ -94,7 +94,7 @@ export class EmbeddedBroker implements Lifecycle {
         const v = guard.feed(chunk);
         if (v.ok || socket.destroyed) return;
         this.refusedPackets++;
-        this.o.log.warn({ remote: socket.remoteAddress, reason: v.reason }, 'embedded broker closed a connection: packet too large');
+        this.warnLimited('packet', false, { remote: socket.remoteAddress, reason: v.reason }, 'embedded broker closed a connection: packet too large');
         socket.destroy();
       });
     });
@@ -164,27 +164,41 @@ export class EmbeddedBroker implements Lifecycle {
     const user = username ?? '';
     const pass = password ? password.toString('utf8') : '';
     // both logins are always compared, so the time taken does not tell which one matched
-    const isStaff = tokenMatches(user, staff.username) && tokenMatches(pass, staff.password);
-    const isViewer = viewer ? tokenMatches(user, viewer.username) && tokenMatches(pass, viewer.password) : false;
+    const staffUser = tokenMatches(user, staff.username);
+    const staffPass = tokenMatches(pass, staff.password);
+    const viewerUser = viewer ? tokenMatches(user, viewer.username) : false;
+    const viewerPass = viewer ? tokenMatches(pass, viewer.password) : false;
+    const isStaff = staffUser && staffPass;
+    const isViewer = viewerUser && viewerPass;
     const role: Role | null = isStaff ? 'staff' : isViewer ? 'viewer' : null;
     if (role === null) {
       this.refusedLogins++;
       const blocked = throttled && this.throttle.failed(remote);
-      // at most one line a second (with the count held back), so guessing cannot flood the journal
-      const t = this.clock();
-      if (blocked || t - this.lastLoginWarn >= 1000) {
-        this.lastLoginWarn = t;
-        const held = this.loginWarnsHeld;
-        this.loginWarnsHeld = 0;
-        this.o.log.warn(
-          { clientId: client.id, remote, anonymous: username === undefined, ...(held > 0 ? { alsoRefusedSinceLastLine: held } : {}), ...(blocked ? { blockedForS: 60 } : {}) },
-          blocked ? 'embedded broker refused a login; this address is refused for a minute' : 'embedded broker refused a login',
-        );
-      } else this.loginWarnsHeld++;
+      this.warnLimited(
+        'login',
+        blocked,
+        { clientId: client.id, remote, anonymous: username === undefined, ...(blocked ? { blockedForS: 60 } : {}) },
+        blocked ? 'embedded broker refused a login; this address is refused for a minute' : 'embedded broker refused a login',
+      );
       return done(authError(username === undefined ? 5 : 4, 'bad username or password'), null);
     }
     this.roles.set(client, role);
     done(null, true);
+  }
+
+  /** At most one line a second per kind (with the count held back), so an attacker cannot flood the journal. */
+  private warnLimited(kind: string, always: boolean, fields: Record<string, unknown>, msg: string): void {
+    const t = this.clock();
+    const w = this.warned.get(kind) ?? { at: -Infinity, held: 0 };
+    this.warned.set(kind, w);
+    if (!always && t - w.at < 1000) {
+      w.held++;
+      return;
+    }
+    const held = w.held;
+    w.at = t;
+    w.held = 0;
+    this.o.log.warn(held > 0 ? { ...fields, alsoRefusedSinceLastLine: held } : fields, msg);
   }
 
   /** null when allowed; an error closes the client's connection (MQTT 3.1.1 has no per-publish refusal) */

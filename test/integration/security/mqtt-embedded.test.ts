@@ -156,7 +156,8 @@ describe('embedded broker security', () => {
     expect(anonymous.sent).toBeLessThan(250 * 1024 * 1024);
     expect(loggedIn.sent).toBeLessThan(250 * 1024 * 1024);
     expect(growth).toBeLessThan(50);
-    await until(() => c.lines.filter((l) => l.msg === 'embedded broker closed a connection: packet too large').length >= 2, 5000, 'both closes logged');
+    // logged (at most one line a second, so the second close may be held back and counted)
+    await until(() => c.lines.some((l) => l.msg === 'embedded broker closed a connection: packet too large'), 5000, 'close logged');
   }, 60_000);
 });
 
