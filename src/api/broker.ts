@@ -53,9 +53,6 @@ export class EmbeddedBroker implements Lifecycle {
   private readonly sockets = new Set<Socket>();
   private boundPort = 0;
   private readonly roles = new WeakMap<Client, Role>();
-  private refusedPackets = 0;
-  private refusedLogins = 0;
-  private refusedPublishes = 0;
   /** the last requests let through, so the daemon's audit line can name their sender */
   private readonly senders: Array<{ topic: string; payload: Buffer; clientId: string; at: number }> = [];
   private readonly throttle: LoginThrottle;
@@ -93,7 +90,6 @@ export class EmbeddedBroker implements Lifecycle {
       socket.on('data', (chunk: Buffer) => {
         const v = guard.feed(chunk);
         if (v.ok || socket.destroyed) return;
-        this.refusedPackets++;
         this.warnLimited('packet', false, { remote: socket.remoteAddress, reason: v.reason }, 'embedded broker closed a connection: packet too large');
         socket.destroy();
       });
@@ -141,11 +137,6 @@ export class EmbeddedBroker implements Lifecycle {
     return `mqtt://${host.includes(':') ? `[${host}]` : host}:${this.boundPort}`;
   }
 
-  /** refusals since start, for tests and health reasons */
-  refusals(): { packets: number; logins: number; publishes: number } {
-    return { packets: this.refusedPackets, logins: this.refusedLogins, publishes: this.refusedPublishes };
-  }
-
   private authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
     const { staff, viewer } = this.o;
     if (!staff) {
@@ -158,7 +149,6 @@ export class EmbeddedBroker implements Lifecycle {
     const remote = remoteOf(client) ?? '';
     const throttled = !isLoopbackHost(remote);
     if (throttled && !this.throttle.allowed(remote)) {
-      this.refusedLogins++;
       return done(authError(5, 'too many failed logins'), null);
     }
     const user = username ?? '';
@@ -172,7 +162,6 @@ export class EmbeddedBroker implements Lifecycle {
     const isViewer = viewerUser && viewerPass;
     const role: Role | null = isStaff ? 'staff' : isViewer ? 'viewer' : null;
     if (role === null) {
-      this.refusedLogins++;
       const blocked = throttled && this.throttle.failed(remote);
       this.warnLimited(
         'login',
@@ -211,7 +200,6 @@ export class EmbeddedBroker implements Lifecycle {
     const parts = topic.split('/');
     const cmd = own && parts.length === 4 && parts[2] === 'request' ? (parts[3] as string) : null;
     if (own && role !== 'staff') {
-      this.refusedPublishes++;
       this.o.log.warn({ clientId: client.id, remote: remoteOf(client), topic }, 'embedded broker refused a publish: only the staff login may publish under the booth prefix');
       if (cmd !== null && AUDITED.has(cmd)) audit(this.o.log, { action: cmd, via: 'broker', who: client.id, outcome: 'refused' });
       return new Error('not authorized');
