@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install pokerface as a systemd service: service user and groups, /etc/pokerface
-# (config + secrets env file), the unit (and the Jetson drop-in on a Jetson), then enable
-# and (re)start it. Idempotent: rerun after an update. See docs/operations.md.
+# (config + secrets env file), the unit (with the Jetson drop-in on a Jetson, and the
+# keyboard drop-in when the config uses keyboard buttons), then enable and (re)start it.
+# Idempotent: rerun after an update (or after changing controls.backends). See docs/operations.md.
 #
 #   sudo scripts/install-service.sh [--booth-id ID] [--app-dir DIR] [--no-start] [--dry-run]
 #   sudo scripts/install-service.sh --uninstall [--purge] [--dry-run]
@@ -30,7 +31,7 @@ PURGE=0
 START=1
 BOOTH_ID=""
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -euo pipefail$/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -107,6 +108,20 @@ sysctl_run() {
     run systemctl "$@"
   else
     say "systemd is not running here: skipped systemctl $*"
+  fi
+}
+
+# Whether the config (or, before it is installed, the default one) lists the keyboard
+# button backend: asked of the daemon's own config loader, with a plain look at the YAML
+# when that cannot answer (no node, or a config that needs secrets from the env file).
+uses_keyboard() {
+  local cfg=$1
+  [ -f "$cfg" ] || cfg="$APP_DIR/config/default.yaml"
+  local json
+  if json=$(node "$APP_DIR/bin/pokerface.js" config check --json "$cfg" 2>/dev/null); then
+    printf '%s\n' "$json" | tr -d ' ' | grep -qx '"keyboard",\{0,1\}'
+  else
+    grep -Eq '^[[:space:]]*backends:.*[[,[:space:]]keyboard[],[:space:]]|^[[:space:]]*-[[:space:]]*keyboard[[:space:]]*$' "$cfg"
   fi
 }
 
@@ -190,6 +205,14 @@ do_install() {
     say "Jetson detected ($TEGRA_RELEASE): adding the jetson.conf drop-in"
     run install -d -m 0755 "$SYSTEMD_DIR/$SERVICE.service.d"
     run install -m 0644 "$REPO_DIR/systemd/jetson.conf" "$SYSTEMD_DIR/$SERVICE.service.d/jetson.conf"
+  fi
+  if uses_keyboard "$ETC_DIR/config.yaml"; then
+    say "controls.backends has keyboard: adding the keyboard.conf drop-in (group input)"
+    run install -d -m 0755 "$SYSTEMD_DIR/$SERVICE.service.d"
+    run install -m 0644 "$REPO_DIR/systemd/keyboard.conf" "$SYSTEMD_DIR/$SERVICE.service.d/keyboard.conf"
+  elif [ -f "$SYSTEMD_DIR/$SERVICE.service.d/keyboard.conf" ]; then
+    say "controls.backends has no keyboard: removing the keyboard.conf drop-in"
+    run rm -f "$SYSTEMD_DIR/$SERVICE.service.d/keyboard.conf"
   fi
   if command -v systemd-analyze >/dev/null 2>&1 && [ "$DRY_RUN" -eq 0 ]; then
     systemd-analyze verify "$SYSTEMD_DIR/$SERVICE.service" || say "warning: systemd-analyze verify reported problems (above)"

@@ -63,6 +63,8 @@ export const ERRORS = {
   POKERFACE_ERR_MQTT_BAD_REQUEST: { message: 'MQTT request payload is invalid' },
   POKERFACE_ERR_MQTT_UNKNOWN_COMMAND: { message: 'unknown MQTT request command' },
   POKERFACE_ERR_BROKER: { message: 'embedded MQTT broker failed to start' },
+  POKERFACE_ERR_BROKER_INSECURE: { message: 'embedded MQTT broker refuses to listen off loopback without mqtt.password', exit: EXIT.CONFIG },
+  POKERFACE_ERR_MQTT_UNAUTHORIZED: { message: 'MQTT request token missing or wrong (mqtt.requestToken)' },
   POKERFACE_ERR_API_LISTEN: { message: 'REST API could not listen on the configured address', exit: EXIT.UNAVAILABLE },
   POKERFACE_ERR_API_UNAUTHORIZED: { message: 'missing or wrong bearer token' },
   POKERFACE_ERR_API_FORBIDDEN: { message: 'no API token configured; POST routes are disabled' },

@@ -13,6 +13,8 @@ export const REDACT_PATHS = [
   '*.*.password',
   'config.api.token',
   'config.mqtt.password',
+  'config.mqtt.embeddedViewerPassword',
+  'config.mqtt.requestToken',
   'headers.authorization',
   'req.headers.authorization',
   'key',

@@ -20,7 +20,14 @@ export function brokerModule(): ModuleSpec {
     create(ctx) {
       const m = ctx.config.mqtt;
       if (!m.enabled || m.url !== 'embedded') return null;
-      const broker = new EmbeddedBroker({ host: m.embeddedHost, port: m.embeddedPort, log: ctx.log });
+      const broker = new EmbeddedBroker({
+        host: m.embeddedHost,
+        port: m.embeddedPort,
+        log: ctx.log,
+        maxPacketBytes: m.maxPacketBytes,
+        staff: m.password !== '' ? { username: m.username, password: m.password } : undefined,
+        viewer: m.embeddedViewerPassword !== '' ? { username: m.embeddedViewerUsername, password: m.embeddedViewerPassword } : undefined,
+      });
       ctx.services.broker = broker;
       return broker;
     },
@@ -35,12 +42,14 @@ export function mqttModule(): ModuleSpec {
       if (!m.enabled) return null;
       const embedded = m.url === 'embedded';
       let url: (() => string) | undefined;
+      let whoSent: ((topic: string, payload: Buffer) => string | undefined) | undefined;
       if (embedded) {
         const broker = ctx.services.broker;
         if (!(broker instanceof EmbeddedBroker)) {
           throw new PokerfaceError('POKERFACE_ERR_BROKER', 'mqtt.url is "embedded" but the broker module did not run before mqtt');
         }
         url = () => broker.url();
+        whoSent = (topic, payload) => broker.whoSent(topic, payload);
         if (m.protocolVersion === 5) ctx.log.debug('embedded broker speaks MQTT 3.1.1: using protocolVersion 4');
       }
       const svc = new MqttService({
@@ -53,6 +62,7 @@ export function mqttModule(): ModuleSpec {
         reload: reloadDeps(ctx),
         statusPageUrl: m.homeAssistant.configurationUrl || (ctx.config.api.enabled ? `http://${hostname()}:${ctx.config.api.port}/` : ''),
         ...(url ? { url, protocolVersion: 4 as const } : {}),
+        ...(whoSent ? { whoSent } : {}),
       });
       ctx.services.mqtt = svc;
       return svc;

@@ -15,6 +15,8 @@ import { PokerfaceError } from '../errors.js';
 import type { FrozenConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Clock, Lifecycle, ModuleHealth, Off } from '../types.js';
+import { audit } from './audit.js';
+import { tokenMatches } from './auth.js';
 import { parsePayload, runCommand } from './commands.js';
 import { eventPayload, scorePayload, statePayload, toWall, type PayloadContext } from './convert.js';
 import { GameTally } from './game-tally.js';
@@ -48,7 +50,12 @@ export interface MqttServiceOptions {
   connect?: (url: string, opts: IClientOptions) => MqttClient;
   /** how long stop() waits for queued events to be acknowledged */
   drainMs?: number;
+  /** the MQTT client id that published a request, when the broker can tell (the embedded one can) */
+  whoSent?: (topic: string, payload: Buffer) => string | undefined;
 }
+
+/** commands that change the booth, logged with who sent them */
+const AUDITED = new Set(['start', 'stop', 'restart', 'button']);
 
 /** requests are a few fields; anything bigger is refused before parsing */
 const MAX_REQUEST_BYTES = 16_384;
@@ -77,6 +84,8 @@ export class MqttService implements Lifecycle {
   private readonly ctx: PayloadContext;
   private readonly haScore: HaScoreThrottle;
   private readonly tally: GameTally;
+  private lastTokenWarn = -Infinity;
+  private tokenFailures = 0;
 
   constructor(private readonly o: MqttServiceOptions) {
     const m = o.config.mqtt;
@@ -112,6 +121,8 @@ export class MqttService implements Lifecycle {
       ...this.stores,
       will: { topic: this.topics.available, payload: Buffer.from('offline'), qos: 1, retain: true },
     };
+    // MQTT 5: the broker must not send us anything larger (it drops it instead)
+    if (opts.protocolVersion === 5) opts.properties = { maximumPacketSize: m.maxPacketBytes };
     if (m.username) opts.username = m.username;
     if (m.password) opts.password = m.password;
     const read = this.o.readFile ?? ((p: string) => readFileSync(p));
@@ -217,7 +228,10 @@ export class MqttService implements Lifecycle {
     this.backoff.reset();
     if (this.connects++ > 0) this.reconnects++;
     this.o.log.info({ url: redactUrl(this.urlInUse) }, 'connected to the MQTT broker');
-    client.subscribe(this.topics.requestFilter, { qos: 1 }, (err) => {
+    // MQTT 5 "retain as published": a retained request keeps its flag even when delivered
+    // live, so it is refused every time, never run (MQTT 3.1.1 brokers clear the flag on
+    // live delivery; see docs/api.md "Retained requests")
+    client.subscribe(this.topics.requestFilter, { qos: 1, ...(client.options.protocolVersion === 5 ? { rap: true } : {}) }, (err) => {
       if (err) this.o.log.warn({ err: err.message }, 'could not subscribe to requests');
     });
     const ha = this.o.config.mqtt.homeAssistant;
@@ -379,6 +393,18 @@ export class MqttService implements Lifecycle {
       respond({ v: 1, transaction: null, ok: false, code: 'POKERFACE_ERR_MQTT_BAD_REQUEST', message: parsed.message });
       return;
     }
+    const who = this.o.whoSent?.(packet.topic, payload) ?? 'unknown';
+    const requestToken = this.o.config.mqtt.requestToken;
+    if (requestToken !== '') {
+      const given = (parsed.value as { token?: unknown } | null)?.token;
+      if (typeof given !== 'string' || !tokenMatches(given, requestToken)) {
+        const transaction = typeof (parsed.value as { transaction?: unknown } | null)?.transaction === 'string' ? ((parsed.value as { transaction: string }).transaction.slice(0, 128)) : null;
+        this.warnTokenFailure(cmd, who, typeof given === 'string' ? 'wrong' : 'missing');
+        if (AUDITED.has(cmd)) audit(this.o.log, { action: cmd, via: 'mqtt', who, transaction, ok: false, code: 'POKERFACE_ERR_MQTT_UNAUTHORIZED' });
+        respond({ v: 1, transaction, ok: false, code: 'POKERFACE_ERR_MQTT_UNAUTHORIZED', message: 'request token missing or wrong' });
+        return;
+      }
+    }
     if (cmd === 'reload') {
       void runReload(parsed.value, this.o.reload ?? {}).then((response) => {
         this.o.log.info({ cmd, ok: response.ok, code: response.code, transaction: response.transaction, detail: response.detail }, 'MQTT request');
@@ -387,8 +413,29 @@ export class MqttService implements Lifecycle {
       return;
     }
     const out = runCommand(cmd, parsed.value, { booth: () => this.o.services.booth, requestExit: this.o.requestExit });
-    this.o.log.info({ cmd, ok: out.response.ok, code: out.response.code, transaction: out.response.transaction }, 'MQTT request');
+    if (AUDITED.has(cmd)) {
+      const name = (parsed.value as { name?: unknown } | null)?.name;
+      audit(this.o.log, {
+        action: cmd,
+        via: 'mqtt',
+        who,
+        transaction: out.response.transaction,
+        ok: out.response.ok,
+        ...(out.response.code ? { code: out.response.code } : {}),
+        ...(cmd === 'button' && typeof name === 'string' ? { button: name.slice(0, 32) } : {}),
+      });
+    } else this.o.log.info({ cmd, ok: out.response.ok, code: out.response.code, transaction: out.response.transaction }, 'MQTT request');
     respond(out.response, out.after);
+  }
+
+  /** at most one warning every 5 s, with the count of failures since the last one */
+  private warnTokenFailure(cmd: string, who: string, why: 'missing' | 'wrong'): void {
+    this.tokenFailures++;
+    const t = this.o.clock.now();
+    if (t - this.lastTokenWarn < 5000) return;
+    this.lastTokenWarn = t;
+    this.o.log.warn({ cmd, who, why, failures: this.tokenFailures }, 'MQTT request refused: token missing or wrong (mqtt.requestToken)');
+    this.tokenFailures = 0;
   }
 }
 

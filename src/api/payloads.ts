@@ -106,7 +106,11 @@ export const COMMANDS = ['start', 'stop', 'button', 'restart', 'reload'] as cons
 export type CommandName = (typeof COMMANDS)[number];
 
 const Transaction = T.String({ maxLength: 128, description: 'echoed in the response' });
-const RequestBase = { v: T.Optional(V), transaction: T.Optional(Transaction) };
+const RequestBase = {
+  v: T.Optional(V),
+  transaction: T.Optional(Transaction),
+  token: T.Optional(T.String({ maxLength: 256, description: 'mqtt.requestToken, required when the booth sets one; ignored otherwise' })),
+};
 
 export const StartRequestSchema = T.Object(
   { ...RequestBase, mode: T.Optional(T.String({ pattern: '^[a-z][a-z0-9_-]*$', maxLength: 64 })), level: T.Optional(T.Integer({ minimum: 1, maximum: 3 })) },

@@ -5,6 +5,7 @@ import { LineCounter, parseDocument, isMap, isNode, isPair, isScalar, isSeq, vis
 import { PokerfaceError } from '../errors.js';
 import { ConfigSchema, SECRET_PATHS, type Config, type FrozenConfig } from './schema.js';
 import { applyEnvOverrides } from './env.js';
+import { mqttConfigIssues } from './sections/mqtt.js';
 import { deepFreeze } from './freeze.js';
 import { crossCheck, type CrossIssue } from './checks.js';
 
@@ -115,6 +116,10 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
     for (const issue of [...crossCheck(data), ...(fileChecks?.(data) ?? [])]) {
       const envName = envSource(issue.segments, setByEnv);
       issues.push(envName ? { source: envName, path: issue.path, message: issue.message } : { source, path: issue.path, message: issue.message, ...locate(issue.segments) });
+    }
+    for (const i of mqttConfigIssues(data.mqtt)) {
+      const envName = envSource(i.path.split('.'), setByEnv);
+      issues.push(envName ? { source: envName, path: i.path, message: i.message } : { source, ...i, ...locate(i.path.split('.')) });
     }
   }
   if (issues.length > 0) {

@@ -48,6 +48,8 @@ export type FrozenConfig = DeepReadonly<Config>;
 export const SECRET_PATHS: ReadonlyArray<readonly string[]> = [
   ['api', 'token'],
   ['mqtt', 'password'],
+  ['mqtt', 'embeddedViewerPassword'],
+  ['mqtt', 'requestToken'],
   ['mqtt', 'tls', 'key'],
 ];
 

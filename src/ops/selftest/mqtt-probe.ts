@@ -1,7 +1,15 @@
 // The selftest's MQTT round trip through the mosquitto command-line clients (the only
 // importer of mqtt is src/api/mqtt.ts; an outside client also proves the broker is
 // reachable the way a staff dashboard reaches it). One adapter for both processes.
+//
+// Credentials never go on the command line (where `ps` and /proc/<pid>/cmdline show
+// them to every local user): they go in the clients' own options files
+// ($XDG_CONFIG_HOME/mosquitto_pub and .../mosquitto_sub, one option per line), written
+// mode 0600 in a fresh 0700 folder that is removed when the round trip ends.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface BrokerAddress {
   host: string;
@@ -20,13 +28,10 @@ export interface MqttProbe {
   roundTrip(addr: BrokerAddress, publishTopic: string, payload: string, subscribeTopic: string, timeoutMs: number): Promise<string>;
 }
 
-export type SpawnFn = (cmd: string, args: string[]) => ChildProcess;
+export type SpawnFn = (cmd: string, args: string[], env: NodeJS.ProcessEnv) => ChildProcess;
 
 function connectionArgs(a: BrokerAddress): string[] {
   const args = ['-h', a.host, '-p', String(a.port), '-V', 'mqttv311', '-q', '1'];
-  if (a.username) args.push('-u', a.username);
-  // Visible in ps for the second the probe runs; the selftest is run by the operator.
-  if (a.password) args.push('-P', a.password);
   if (a.tls) {
     if (a.ca) args.push('--cafile', a.ca);
     else args.push('--capath', '/etc/ssl/certs');
@@ -37,15 +42,33 @@ function connectionArgs(a: BrokerAddress): string[] {
   return args;
 }
 
-export function mosquittoProbe(spawnFn: SpawnFn = (cmd, args) => spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })): MqttProbe {
+/** The login as mosquitto client options, in a private folder; null without a user name or password. */
+function credentialsFolder(a: BrokerAddress): { env: NodeJS.ProcessEnv; remove(): void } | null {
+  if (!a.username && !a.password) return null;
+  if (/[\r\n]/.test(a.username + a.password)) throw new Error('MQTT user name or password contains a line break, which the mosquitto clients cannot read from their options file');
+  const dir = mkdtempSync(join(tmpdir(), 'pokerface-selftest-')); // mode 0700
+  const lines = [...(a.username ? [`-u ${a.username}`] : []), ...(a.password ? [`-P ${a.password}`] : []), ''].join('\n');
+  for (const name of ['mosquitto_pub', 'mosquitto_sub']) writeFileSync(join(dir, name), lines, { mode: 0o600 });
+  return { env: { ...process.env, XDG_CONFIG_HOME: dir }, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function mosquittoProbe(spawnFn: SpawnFn = (cmd, args, env) => spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env })): MqttProbe {
   return {
     roundTrip(addr, publishTopic, payload, subscribeTopic, timeoutMs) {
       return new Promise<string>((resolve, reject) => {
         const conn = connectionArgs(addr);
+        let creds: ReturnType<typeof credentialsFolder>;
+        try {
+          creds = credentialsFolder(addr);
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+          return;
+        }
+        const env = creds?.env ?? process.env;
         // mosquitto_sub's stdout is block-buffered on a pipe, so "subscribed" cannot be
         // seen in time: the request is sent again every 500 ms until the first answer
         // (-C 1) makes mosquitto_sub print it and exit.
-        const sub = spawnFn('mosquitto_sub', [...conn, '-C', '1', '-W', String(Math.max(1, Math.ceil(timeoutMs / 1000))), '-t', subscribeTopic]);
+        const sub = spawnFn('mosquitto_sub', [...conn, '-C', '1', '-W', String(Math.max(1, Math.ceil(timeoutMs / 1000))), '-t', subscribeTopic], env);
         const pubs: ChildProcess[] = [];
         let out = '';
         let errText = '';
@@ -57,11 +80,14 @@ export function mosquittoProbe(spawnFn: SpawnFn = (cmd, args) => spawn(cmd, args
           clearInterval(resend);
           if (sub.exitCode === null) sub.kill();
           for (const p of pubs) if (p.exitCode === null) p.kill();
+          // the clients read their options file at start; a publish still starting may
+          // miss it and fail, which no longer matters
+          creds?.remove();
           if (e) reject(e);
           else resolve(msg ?? '');
         };
         const publish = (): void => {
-          const pub = spawnFn('mosquitto_pub', [...conn, '-t', publishTopic, '-m', payload]);
+          const pub = spawnFn('mosquitto_pub', [...conn, '-t', publishTopic, '-m', payload], env);
           pubs.push(pub);
           pub.on('error', (e) => finish(new Error(`mosquitto_pub: ${e.message} (install mosquitto-clients)`)));
           pub.stderr?.on('data', (x: Buffer) => (errText += x.toString()));

@@ -51,13 +51,13 @@ export class Mosquitto {
     return existsSync(join(this.dir, 'mosquitto.db'));
   }
 
-  get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
-  }
-
-  /** the mosquitto process id (benches read its CPU time), or undefined when not running */
+  /** the mosquitto process id, while it runs */
   get pid(): number | undefined {
     return this.proc?.pid;
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {

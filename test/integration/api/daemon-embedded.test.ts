@@ -61,6 +61,8 @@ describe('staff modules in the daemon with the embedded broker', () => {
       await w.subscribe('homeassistant/#');
       await w.waitFor((g) => g.some((m) => m.topic === 'pokerface/emb/available' && m.payload === 'online'));
       expect(JSON.parse(w.on('pokerface/emb/state')[0]?.payload ?? '{}')).toMatchObject({ v: 1, phase: 'attract' });
+      // retained messages of the second subscription come after its SUBACK: wait for all six
+      await w.waitFor((g) => g.filter((m) => m.topic.startsWith('homeassistant/')).length >= 6);
       const discovery = w.got.filter((m) => m.topic.startsWith('homeassistant/'));
       const objects = ['phase', 'score', 'player_present', 'rounds_today', 'last_result', 'camera_fps', 'inference_ms', 'provider', 'memory', 'uptime', 'problem', 'start', 'stop', 'restart'];
       expect(discovery.map((m) => m.topic.split('/')[3]).sort()).toEqual([...objects].sort());

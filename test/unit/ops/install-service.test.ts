@@ -66,6 +66,28 @@ describe('install-service.sh --dry-run', () => {
     expect(out).toContain('+ systemctl enable pokerface.service');
   });
 
+  it('adds the keyboard drop-in (group input) only when the config uses keyboard buttons', () => {
+    const gpio = dry(['--no-start']);
+    expect(gpio).not.toContain('keyboard.conf');
+    rmSync(dir, { recursive: true, force: true });
+    for (const yaml of ['controls:\n  backends: [gpio, keyboard]\n', 'controls:\n  backends:\n    - keyboard\n']) {
+      const kb = dry(['--no-start'], (d) => {
+        mkdirSync(join(d, 'etc'));
+        writeFileSync(join(d, 'etc', 'config.yaml'), yaml);
+      });
+      expect(kb).toContain(`/systemd/keyboard.conf ${dir}/systemd/pokerface.service.d/keyboard.conf`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // switched back to gpio: an earlier drop-in is removed
+    const back = dry(['--no-start'], (d) => {
+      mkdirSync(join(d, 'systemd', 'pokerface.service.d'), { recursive: true });
+      writeFileSync(join(d, 'systemd', 'pokerface.service.d', 'keyboard.conf'), '');
+    });
+    expect(back).toContain(`+ rm -f ${dir}/systemd/pokerface.service.d/keyboard.conf`);
+    expect(unitValues('SupplementaryGroups').join(' ')).not.toContain('input');
+    expect(readFileSync('systemd/keyboard.conf', 'utf8')).toMatch(/^SupplementaryGroups=input$/m);
+  });
+
   it('--uninstall disables and removes the unit, keeps data unless --purge', () => {
     const keep = dry(['--uninstall']);
     expect(keep).toContain('+ systemctl disable --now pokerface.service');
@@ -211,11 +233,31 @@ describe('systemd/pokerface.service', () => {
       mkdirSync(join(d, 'pokerface.service.d'));
       writeFileSync(join(d, 'pokerface.service'), UNIT);
       writeFileSync(join(d, 'pokerface.service.d', 'jetson.conf'), readFileSync('systemd/jetson.conf'));
+      writeFileSync(join(d, 'pokerface.service.d', 'keyboard.conf'), readFileSync('systemd/keyboard.conf'));
       const j = spawnSync('systemd-analyze', ['verify', join(d, 'pokerface.service')], { encoding: 'utf8' });
       expect(j.stderr + j.stdout).toBe('');
       expect(j.status).toBe(0);
     } finally {
       rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('systemd/pokerface.service hardening', () => {
+  it('hides other processes, removes IPC, keeps mounts private, and leaves input to the keyboard drop-in', () => {
+    expect(unitValues('ProtectProc')).toEqual(['invisible']);
+    expect(unitValues('RemoveIPC')).toEqual(['yes']);
+    expect(unitValues('PrivateMounts')).toEqual(['yes']);
+    expect(unitValues('SupplementaryGroups')).toEqual(['video render gpio audio']);
+  });
+
+  // systemd >= 250 can rate a unit file that is not installed
+  const offline = has('systemd-analyze') && spawnSync('systemd-analyze', ['security', '--offline=yes', 'systemd/pokerface.service'], { encoding: 'utf8' }).status === 0;
+  it.runIf(offline)('systemd-analyze security --offline counts those settings as done', () => {
+    const out = spawnSync('systemd-analyze', ['security', '--offline=yes', 'systemd/pokerface.service'], { encoding: 'utf8' }).stdout;
+    for (const key of ['ProtectProc=', 'RemoveIPC=', 'PrivateMounts=']) {
+      const line = out.split('\n').find((l) => l.includes(` ${key} `) || l.includes(`${key} `));
+      expect(line, key).toMatch(/^✓/);
     }
   });
 });
