@@ -106,7 +106,7 @@ function setState(s) {
   var li = levelInfo(s.level);
   if (li) placeThreshold(li.threshold);
   if (!ACTIVE[s.phase]) meterIdle();
-  if (s.phase === 'playing' && !round) startRound(s.since, s.clip, s.level);
+  if (s.phase === 'playing' && s.clip && !round) startRound(s.since, s.clip, s.level); // a page opened mid-round
 }
 function startRound(ts, clip, level) {
   var li = levelInfo(level), c = rel(clip);
