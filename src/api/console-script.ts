@@ -159,8 +159,8 @@ function marks(u) {
   if (round.end !== null) vline((round.end - round.start) / 1000, round.outcome && round.outcome.indexOf('CRACKED') === 0 ? '#ff5252' : '#69f0ae', round.outcome || 'end', true);
   if (round.threshold !== null) {
     var py = u.valToPos(round.threshold, 'y', true);
-    ctx.fillStyle = '#ff8a80'; ctx.textAlign = 'right';
-    ctx.fillText('threshold ' + round.threshold.toFixed(2), u.bbox.left + u.bbox.width - 4 * dpr, py - 5 * dpr);
+    ctx.fillStyle = '#ff8a80'; ctx.textAlign = 'left';
+    ctx.fillText('threshold ' + round.threshold.toFixed(2), u.bbox.left + 48 * dpr, py - 5 * dpr);
   }
   ctx.restore();
 }
@@ -175,6 +175,7 @@ function makeChart() {
   chart = new uPlot({
     width: s.width, height: s.height,
     cursor: { drag: { x: false, y: false } },
+    legend: { live: false },
     scales: {
       x: { time: false, range: function (u, min, max) { var r = round; var end = r ? (r.end !== null ? (r.end - r.start) / 1000 + 0.5 : Math.max(r.clipMs ? r.clipMs / 1000 : 10, (max || 0) + 1)) : 10; return [0, end]; } },
       y: { range: function (u, min, max) { return [0, Math.max(1, max || 0)]; } }
@@ -185,9 +186,9 @@ function makeChart() {
     ],
     series: [
       { label: 'time', value: function (u, v) { return v === null || v === undefined ? '–' : v.toFixed(1) + ' s'; } },
-      { label: 'score (smoothed)', stroke: '#40c4ff', width: 2.5, value: f3 },
-      { label: 'raw', stroke: '#78909c', width: 1, value: f3 },
-      { label: thr ? 'threshold ' + thr : 'threshold', stroke: '#ff5252', width: 1.5, dash: [8, 5], value: f3 }
+      { label: 'score (smoothed)', stroke: '#40c4ff', width: 2.5, value: f3, points: { show: false } },
+      { label: 'raw score', stroke: '#90a4ae', width: 1, value: f3, points: { show: false } },
+      { label: thr ? 'threshold ' + thr : 'threshold', stroke: '#ff5252', width: 1.5, dash: [8, 5], value: f3, points: { show: false } }
     ],
     hooks: { draw: [marks] }
   }, round ? [round.xs, round.ys, round.raws, round.thr] : [[], [], [], []], box);
@@ -265,6 +266,9 @@ function loadResults() {
       sum.r += t.rounds; sum.c += t.cracked; sum.s += t.survived; sum.a += t.aborted;
       cells(tt.appendChild(document.createElement('tr')), [t.day, t.mode, t.level, t.rounds, t.cracked, t.survived, t.aborted]);
     });
+    // a page opened after a round still shows how the last one ended, until the next starts
+    var last = b.recent[0];
+    if (last && !round && $('banner').hidden) endRound({ type: last.outcome, durationMs: last.durationMs, reason: last.reason, ts: last.endedAt });
     text('sum', sum.r + ' rounds · ' + sum.c + ' cracked · ' + sum.s + ' survived · ' + sum.a + ' aborted (14 days)');
     b.recent.forEach(function (x) {
       var tr = cells(document.createElement('tr'), [fmtTime(x.endedAt), x.mode, x.level, rel(x.clip), x.outcome, x.outcome === 'cracked' ? secs(x.durationMs) : x.outcome === 'aborted' ? human(x.reason) : secs(x.durationMs), x.peak.toFixed(2)]);

@@ -32,7 +32,7 @@ dt{color:#999}dd{margin:0;font-weight:600;overflow-wrap:anywhere}
 #holdfill{background:#ffab40}
 .thr{position:absolute;top:0;bottom:0;width:3px;margin-left:-1px;background:#fff;left:100%}
 #held{font-size:1.25em;font-weight:700;font-variant-numeric:tabular-nums}
-.banner{margin-top:.6em;padding:.35em .6em;border-radius:.3em;font-size:2em;font-weight:900;text-align:center;letter-spacing:.03em}
+.banner{margin-top:.6em;padding:.35em .6em;border-radius:.3em;font-size:1.7em;line-height:1.2;font-weight:900;text-align:center;letter-spacing:.03em}
 .banner.cracked{background:#c62828}.banner.survived{background:#2e7d32}.banner.aborted{background:#ef6c00}
 form,.row{display:flex;flex-wrap:wrap;gap:.5em;align-items:center;margin:.4em 0}
 input,select,button{font:inherit;color:#eee;background:#2b2b2b;border:1px solid #555;border-radius:.3em;padding:.45em .7em;min-height:2.6em}
@@ -54,7 +54,9 @@ td,th{text-align:left;padding:.3em .45em;border-bottom:1px solid #333;white-spac
 th{color:#aaa;font-weight:600}
 tr.problem td,tr.aborted td:nth-child(6){color:#ffb74d}
 tr.cracked td:nth-child(5){color:#ff8a80}tr.survived td:nth-child(5){color:#a5d6a7}
-#components{list-style:none;padding:0;margin:0}
+.sys{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1em}
+.sys h3{margin-top:0}
+#components{list-style:none;padding:0;margin:0;columns:2}
 #components li{margin:.2em 0}
 .dot{display:inline-block;min-width:2.2em;text-align:center;border-radius:.3em;font-size:.8em;font-weight:700;padding:0 .3em}
 #problems{color:#ffb74d;padding-left:1.2em}
@@ -62,7 +64,7 @@ a{color:#80d8ff}
 img{max-width:100%;border-radius:.3em}
 .uplot{font-family:system-ui,sans-serif}
 .u-legend{font-size:.85em;color:#ddd}
-@media (max-width:900px){main{grid-template-columns:minmax(0,1fr);padding:.5em;gap:.6em}.round{grid-template-columns:minmax(0,1fr)}section{padding:.7em}}
+@media (max-width:900px){main{grid-template-columns:minmax(0,1fr);padding:.5em;gap:.6em}.round,.sys{grid-template-columns:minmax(0,1fr)}section{padding:.7em}.banner{font-size:1.4em}header{padding:.5em}#version{display:none}}
 `;
 
 /** Scripts, styles and data only from this server; no inline code at all. */
@@ -109,10 +111,10 @@ export function statusPageHtml(boothId: string): string {
 <p id="answer" class="answer" role="status" aria-live="polite" data-status=""></p>
 </section>
 <section id="chartbox" class="wide"><h2>Score this round</h2><div id="chart" data-points="0" data-updates="0"></div></section>
-<section id="systembox"><h2>System</h2><dl>
+<section id="systembox" class="wide"><h2>System</h2><div class="sys"><dl>
 <dt>camera</dt><dd id="cam">–</dd><dt>inference</dt><dd id="infer">–</dd><dt>event loop lag</dt><dd id="lag">–</dd>
 <dt>memory (RSS)</dt><dd id="mem">–</dd><dt>uptime</dt><dd id="uptime">–</dd><dt>MQTT</dt><dd id="mqtt">–</dd><dt>broker</dt><dd id="broker">–</dd></dl>
-<h3>Components</h3><ul id="components"></ul></section>
+<div><h3>Components</h3><ul id="components"></ul></div></div></section>
 <section id="snapbox" hidden><h2>Camera</h2><p id="camnote"></p><img id="snap" alt="camera snapshot" hidden></section>
 <section id="clipsbox" class="wide"><h2>Clips</h2>
 <div class="scroll"><table><thead><tr><th>mode</th><th>level</th><th>clip</th><th>length</th><th>rounds</th><th>crack rate</th><th>median crack</th><th>last played</th></tr></thead>

@@ -34,7 +34,7 @@ export async function startConsoleBooth(clipSeconds = 25): Promise<ConsoleBooth>
         boothId: 'demo-console',
         logLevel: 'warn',
         mqtt: { url: 'embedded', embeddedHost: '127.0.0.1', embeddedPort: p.mqtt, statsIntervalS: 1 },
-        api: { host: '127.0.0.1', port: p.api, token: TOKEN, snapshot: true },
+        api: { host: '127.0.0.1', port: p.api, token: TOKEN },
       },
     });
     const daemon = new DaemonProcess(cfg, p.api);
