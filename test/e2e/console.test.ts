@@ -43,6 +43,12 @@ describe.skipIf(!haveChromium)('staff console against the real daemon', () => {
     await page.waitForFunction(() => document.querySelectorAll('#clips tr').length >= 6, undefined, { timeout: 15_000 });
     expect(await text(page, 'clips')).toContain('funny/1/clip.mp4');
     await waitText(page, 'infer', /^cpu · p50/, 15_000);
+    // every health component once (the inference worker and the notifier used to appear twice)
+    const health = (await booth.daemon.api('GET', '/api/health', undefined, null)).json as { components: Array<{ name: string }> };
+    const names = health.components.map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['capture', 'inference', 'player', 'mqtt', 'notifier']));
+    expect(names.filter((n, i) => names.indexOf(n) !== i), names.join(', ')).toEqual([]);
+    expect(names).not.toContain('detector');
 
     // a wrong token: the login and a control both show the server's refusal
     await page.fill('#token', 'not-the-token');
