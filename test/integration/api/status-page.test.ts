@@ -9,6 +9,7 @@ import { silentLogger } from '../../../src/log.js';
 import { RestServer } from '../../../src/api/rest.js';
 import { staffServices, type StaffMedia } from '../../../src/api/services.js';
 import { haveChromium, launchChromium } from './chromium.js';
+import { waitUntil } from '../../e2e/harness.js';
 import { FakeBooth, FakeDetector, FakeFrameSource, FakePlayer, FakeResults } from '../../unit/api/fakes.js';
 
 // The little of the DOM the page functions below touch (they run in the browser; the
@@ -28,6 +29,7 @@ describe.skipIf(!haveChromium)('staff console in headless Chromium (fake service
   const booth = new FakeBooth();
   const frames = new FakeFrameSource();
   const results = new FakeResults();
+  const exits: number[] = [];
   const media: StaffMedia = {
     root: '/srv/media',
     summary: () => ({ empty: ['scary/3'], skipped: [{ file: '/srv/media/funny/1/broken.mp4', reason: 'no video stream' }] }),
@@ -48,7 +50,7 @@ describe.skipIf(!haveChromium)('staff console in headless Chromium (fake service
         media,
         mqtt: { status: () => ({ connected: true, queued: 0, dropped: 0, reconnects: 0 }), health: () => ({ name: 'mqtt', healthy: true, reasons: [] }) },
       }),
-      requestExit: () => undefined,
+      requestExit: (code) => void exits.push(code),
     });
     await server.start();
     browser = await launchChromium();
@@ -142,6 +144,15 @@ describe.skipIf(!haveChromium)('staff console in headless Chromium (fake service
     await page.click('[data-button="scary"]');
     await page.waitForFunction(() => document.getElementById('answer')?.getAttribute('data-status') === '200', undefined, { timeout: 5000 });
     expect(booth.calls).toContain('press scary');
+
+    // restart asks first: one click arms it, the second sends it
+    await page.click('#restart');
+    expect(await page.textContent('#restart')).toBe('Really restart?');
+    await page.click('#restart');
+    await page.waitForFunction(() => document.getElementById('answer')?.getAttribute('data-status') === '202', undefined, { timeout: 5000 });
+    expect(await page.textContent('#answer')).toBe('restart: 202 OK – restarting');
+    await waitUntil(() => exits.length === 1, 5000, 'the exit request');
+    expect(exits).toEqual([75]);
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
