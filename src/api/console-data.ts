@@ -67,8 +67,23 @@ function modeLevelOf(name: string, folderToMode: ReadonlyMap<string, string>): {
   return { mode: (folder !== undefined ? folderToMode.get(folder) : undefined) ?? null, level: Number.isInteger(level) && level > 0 ? level : null };
 }
 
+/** relativeClip with a memo: the results log names the same few clips thousands of times */
+function relativeNamer(root: string): (clip: string | null) => string | null {
+  const memo = new Map<string, string | null>();
+  return (clip) => {
+    if (clip === null) return null;
+    let r = memo.get(clip);
+    if (r === undefined) {
+      r = relativeClip(root, clip);
+      memo.set(clip, r);
+    }
+    return r;
+  };
+}
+
 /** One row per clip in the library (and per clip the results log still names), plus the clips that fail. */
 export function clipTable(input: ClipTableInput): { clips: ClipRow[]; problems: ClipProblem[] } {
+  const rel = relativeNamer(input.root);
   const folderToMode = new Map<string, string>();
   for (const [mode, folder] of Object.entries(input.modes)) if (!folderToMode.has(folder)) folderToMode.set(folder, mode);
   const rows = new Map<string, ClipRow & { crackMs: number[]; lastFailure: string | null; lastFailureAt: number | null }>();
@@ -97,12 +112,12 @@ export function clipTable(input: ClipTableInput): { clips: ClipRow[]; problems: 
     return r;
   };
   for (const { clip } of input.clips) {
-    const r = row(relativeClip(input.root, clip.file) ?? clip.file);
+    const r = row(rel(clip.file) ?? clip.file);
     r.durationMs = clip.durationMs;
     r.playable = true;
   }
   for (const res of input.results) {
-    const name = relativeClip(input.root, res.clip);
+    const name = rel(res.clip);
     if (name === null) continue;
     const r = row(name);
     r.rounds++;
@@ -143,10 +158,11 @@ function cell(v: string | number | null | undefined): string {
 
 /** RFC 4180 CSV of rounds, newest first as given; times in UTC (ISO 8601). */
 export function resultsCsv(rows: readonly RoundResult[], root: string): string {
+  const rel = relativeNamer(root);
   const lines = [CSV_HEADER.join(',')];
   for (const r of rows) {
     lines.push(
-      [new Date(r.endedAt).toISOString(), r.mode, r.level, relativeClip(root, r.clip), r.outcome, Math.round(r.peak * 1000) / 1000, Math.round(r.durationMs), r.reason, r.id]
+      [new Date(r.endedAt).toISOString(), r.mode, r.level, rel(r.clip), r.outcome, Math.round(r.peak * 1000) / 1000, Math.round(r.durationMs), r.reason, r.id]
         .map(cell)
         .join(','),
     );

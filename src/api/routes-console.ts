@@ -7,13 +7,13 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { FrozenConfig } from '../config/schema.js';
 import { PokerfaceError } from '../errors.js';
-import type { Clock } from '../types.js';
+import type { Clock, Off } from '../types.js';
 import { brokerLabel, clipTable, LagWindow, resultsCsv } from './console-data.js';
 import * as C from './console-schemas.js';
 import { CONSOLE_SCRIPT } from './console-script.js';
 import { healthReport } from './health.js';
 import { LoopLagSampler } from './loop-lag.js';
-import type { StaffServices } from './services.js';
+import type { StaffMedia, StaffServices } from './services.js';
 import { safe, type ProcessInfo } from './stats.js';
 import { CONSOLE_STYLE, STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
 import { ErrorBody } from './rest-schemas.js';
@@ -30,6 +30,8 @@ export interface StaffConsoleOptions {
 /** rounds the per-clip figures and the CSV are computed from (the results log's read cap) */
 const RESULT_ROWS = 10_000;
 const LAG_SAMPLES = 500; // 10 s of the sampler's 20 ms ticks
+/** the clip table is recomputed after a round ends, when the library changes, or after this long */
+const CLIPS_TTL_MS = 300_000;
 
 const ASSETS: Record<string, { specifier: string; type: string }> = {
   'uplot.js': { specifier: 'uplot/dist/uPlot.iife.min.js', type: 'text/javascript; charset=utf-8' },
@@ -42,6 +44,8 @@ export class StaffConsole {
   private readonly lag = new LagWindow(LAG_SAMPLES);
   private readonly sampler: LoopLagSampler;
   private readonly cache = new Map<string, Promise<Buffer>>();
+  private clipsCache: { key: string; at: number; body: Static<typeof C.ClipsBody> } | null = null;
+  private offResult: Off | null = null;
 
   constructor(private readonly o: StaffConsoleOptions) {
     this.sampler = new LoopLagSampler((ms) => this.lag.observe(ms));
@@ -49,10 +53,21 @@ export class StaffConsole {
 
   start(): void {
     this.sampler.start();
+    // reading the results log costs a scan of its newest rows: do it once per finished
+    // round (between rounds), not on every page's poll
+    const booth = this.o.services.booth;
+    if (booth && !this.offResult) {
+      this.offResult = booth.onResult(() => {
+        this.clipsCache = null;
+      });
+    }
   }
 
   stop(): void {
     this.sampler.stop();
+    if (this.offResult) safe(this.offResult);
+    this.offResult = null;
+    this.clipsCache = null;
   }
 
   routes(app: FastifyInstance): void {
@@ -166,12 +181,23 @@ export class StaffConsole {
   }
 
   clips(): Static<typeof C.ClipsBody> {
+    const { services: svc, clock } = this.o;
+    const media = svc.media;
+    const summary = media ? safe(() => media.summary()) : undefined;
+    const key = `${media !== undefined}/${svc.results !== undefined}/${summary?.total}/${summary?.skipped.length}/${summary?.empty.join(',')}`;
+    const c = this.clipsCache;
+    if (c && c.key === key && clock.now() - c.at < CLIPS_TTL_MS) return c.body;
+    const body = this.computeClips(summary);
+    this.clipsCache = { key, at: clock.now(), body };
+    return body;
+  }
+
+  private computeClips(summary: ReturnType<StaffMedia['summary']> | undefined): Static<typeof C.ClipsBody> {
     const { services: svc, config } = this.o;
     const media = svc.media;
     const results = svc.results;
     const modes = Object.fromEntries(Object.entries(config.game.modes).map(([name, m]) => [name, m.media]));
     const rows = (results ? safe(() => results.recent(RESULT_ROWS)) : undefined) ?? [];
-    const summary = media ? safe(() => media.summary()) : undefined;
     const table = clipTable({
       root: this.mediaRoot(),
       modes,

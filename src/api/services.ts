@@ -26,7 +26,7 @@ export interface StaffServices {
 export interface StaffMedia {
   /** absolute media folder */
   readonly root: string;
-  summary(): { empty: string[]; skipped: Array<{ file: string; reason: string }> };
+  summary(): { total: number; empty: string[]; skipped: Array<{ file: string; reason: string }> };
   clips(): Array<{ folder: string; clip: { file: string; name: string; durationMs: number } }>;
 }
 

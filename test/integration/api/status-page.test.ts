@@ -32,7 +32,7 @@ describe.skipIf(!haveChromium)('staff console in headless Chromium (fake service
   const exits: number[] = [];
   const media: StaffMedia = {
     root: '/srv/media',
-    summary: () => ({ empty: ['scary/3'], skipped: [{ file: '/srv/media/funny/1/broken.mp4', reason: 'no video stream' }] }),
+    summary: () => ({ total: 1, empty: ['scary/3'], skipped: [{ file: '/srv/media/funny/1/broken.mp4', reason: 'no video stream' }] }),
     clips: () => [{ folder: 'funny/2', clip: { file: '/srv/media/funny/2/clip.mp4', name: 'clip.mp4', durationMs: 12_000 } }],
   };
 
@@ -73,9 +73,17 @@ describe.skipIf(!haveChromium)('staff console in headless Chromium (fake service
     const clips = (await (await fetch(`${base}/api/clips`)).json()) as { clips: Array<{ name: string; rounds: number; crackRate: number }>; problems: Array<{ name: string }> };
     expect(clips.clips).toMatchObject([{ name: 'funny/2/clip.mp4', rounds: 1, crackRate: 1 }]);
     expect(clips.problems).toMatchObject([{ name: 'funny/1/broken.mp4' }]);
+    // computed once per finished round, not per poll
+    const r2 = { id: 'c2', endedAt: Date.now(), mode: 'funny', level: 2, clip: '/srv/media/funny/2/clip.mp4', outcome: 'survived' as const, peak: 0.2, durationMs: 12_000 };
+    results.append(r2);
+    const rounds = async (): Promise<number> => ((await (await fetch(`${base}/api/clips`)).json()) as { clips: Array<{ rounds: number }> }).clips[0]?.rounds ?? -1;
+    expect(await rounds()).toBe(1);
+    booth.results.emit(r2);
+    expect(await rounds()).toBe(2);
     const csv = await fetch(`${base}/api/results.csv`);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(await csv.text()).toContain(',funny,2,funny/2/clip.mp4,cracked,0.9,3200,,c1');
+    expect(await (await fetch(`${base}/api/results.csv?sinceDays=1`)).text()).toContain(',survived,0.2,12000,,c2');
     const lib = await fetch(`${base}/console/uplot.js`);
     expect(lib.status).toBe(200);
     expect((await fetch(`${base}/console/other.js`)).status).toBe(404);
