@@ -93,6 +93,7 @@ function meterIdle() {
   $('meterfill').style.width = '0%'; $('holdfill').style.width = '0%';
   text('scoreval', null); text('held', null); text('faces', null);
   $('meter').setAttribute('data-value', '');
+  $('meterbox').className = 'idle';
 }
 function placeThreshold(t) {
   $('meterthr').style.left = Math.min(100, t * 100) + '%';
@@ -131,6 +132,7 @@ function addScore(p) {
   $('holdfill').style.width = (p.holdMs > 0 ? Math.min(100, p.heldMs / p.holdMs * 100) : over ? 100 : 0) + '%';
   text('scoreval', p.smoothed.toFixed(2)); text('held', 'held ' + Math.round(p.heldMs) + ' / ' + p.holdMs + ' ms'); text('faces', p.faces + (p.faces === 1 ? ' face' : ' faces'));
   $('meter').setAttribute('data-value', String(p.smoothed));
+  $('meterbox').className = '';
   if (round && round.end === null && phase === 'playing') {
     var x = (p.ts - round.start) / 1000;
     if (x < 0) return;

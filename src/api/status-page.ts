@@ -27,10 +27,13 @@ dt{color:#999}dd{margin:0;font-weight:600;overflow-wrap:anywhere}
 #thrval{color:#ff8a80;font-weight:600}
 .track{position:relative;height:2.2em;background:#2a2a2a;border-radius:.3em;overflow:hidden;margin:.4em 0}
 .track.small{height:.9em}
-.fill{position:absolute;left:0;top:0;bottom:0;width:0;background:#40c4ff;transition:width .1s linear}
+.fill{position:absolute;left:0;top:0;bottom:0;width:0;background:#40c4ff}
 .fill.over{background:#ff5252}
 #holdfill{background:#ffab40}
 .thr{position:absolute;top:0;bottom:0;width:3px;margin-left:-1px;background:#fff;left:100%}
+#meterbox.idle .meterhead,#meterbox.idle .track,#meterbox.idle #held{display:none}
+.idlenote{display:none;margin:.2em 0;color:#888;font-size:1.3em}
+#meterbox.idle .idlenote{display:block}
 #held{font-size:1.25em;font-weight:700;font-variant-numeric:tabular-nums}
 .banner{margin-top:.6em;padding:.35em .6em;border-radius:.3em;font-size:1.7em;line-height:1.2;font-weight:900;text-align:center;letter-spacing:.03em}
 .banner.cracked{background:#c62828}.banner.survived{background:#2e7d32}.banner.aborted{background:#ef6c00}
@@ -97,10 +100,13 @@ export function statusPageHtml(boothId: string): string {
 <dl><dt>mode</dt><dd id="mode">–</dd><dt>level</dt><dd id="level">–</dd><dt>clip</dt><dd id="clip">–</dd>
 <dt>time left</dt><dd id="timeleft">–</dd><dt>last event</dt><dd id="lastevent">–</dd></dl>
 </div><div>
+<div id="meterbox" class="idle">
 <div class="meterhead"><span id="scoreval">–</span><span id="thrval">–</span><span id="faces"></span></div>
 <div id="meter" class="track" data-value=""><div id="meterfill" class="fill"></div><div id="meterthr" class="thr"></div></div>
 <div id="held">–</div>
 <div class="track small"><div id="holdfill" class="fill"></div></div>
+<p class="idlenote">no round running</p>
+</div>
 <div id="banner" class="banner" role="status" hidden></div>
 </div></div></section>
 <section id="controlbox"><h2>Controls</h2>
