@@ -72,8 +72,10 @@ describe.skipIf(!haveChromium)('staff console against the real daemon', () => {
     const seen = new Set<string>();
     await page.waitForFunction(() => Number(document.getElementById('chart')?.getAttribute('data-points')) >= 10, undefined, { timeout: 20_000 });
     await waitText(page, 'held', /^held \d+ \/ 1000 ms$/, 5000);
-    for (let i = 0; i < 100 && seen.size < 3; i++) {
-      seen.add(await page.evaluate(() => document.getElementById('meter')?.getAttribute('data-value') ?? ''));
+    // the face is neutral (a flat meter) for up to 12 s before it smiles
+    for (let i = 0; i < 400 && seen.size < 3; i++) {
+      const v = await page.evaluate(() => document.getElementById('meter')?.getAttribute('data-value') ?? '');
+      if (v !== '') seen.add(v);
       await page.waitForTimeout(100);
     }
     expect(seen.size, 'the meter moves').toBeGreaterThanOrEqual(3);
