@@ -103,7 +103,7 @@ export class Daemon {
   }
 
   health(): ModuleHealth[] {
-    return this.started.map((m) => m.health?.() ?? { name: m.name, healthy: true, reasons: [] });
+    return mergeHealth(this.started.map((m) => m.health?.() ?? { name: m.name, healthy: true, reasons: [] }));
   }
 
   private async stopStarted(): Promise<void> {
@@ -117,6 +117,20 @@ export class Daemon {
       }
     }
   }
+}
+
+/** One entry per component name: healthy only if every entry of that name is, reasons joined. */
+export function mergeHealth(list: readonly ModuleHealth[]): ModuleHealth[] {
+  const byName = new Map<string, ModuleHealth>();
+  for (const h of list) {
+    const seen = byName.get(h.name);
+    if (!seen) byName.set(h.name, { name: h.name, healthy: h.healthy, reasons: [...h.reasons] });
+    else {
+      seen.healthy &&= h.healthy;
+      for (const r of h.reasons) if (!seen.reasons.includes(r)) seen.reasons.push(r);
+    }
+  }
+  return [...byName.values()];
 }
 
 export interface RunOptions {

@@ -53,7 +53,9 @@ export function healthReport(svc: StaffServices, config: FrozenConfig): HealthRe
 
   const covered = new Set(components.map((c) => c.name));
   for (const h of safe(() => svc.daemon?.health()) ?? []) {
+    // each component once: a module reporting under a name above is already covered
     if (covered.has(h.name)) continue;
+    covered.add(h.name);
     add(h.name, h.healthy, h.reasons);
   }
   const reasons = components.flatMap((c) => c.reasons.map((r) => `${c.name}: ${r}`));

@@ -24,7 +24,7 @@ import type { StaffServices } from './services.js';
 import { Snapshotter } from './snapshot.js';
 import { SseHub } from './sse.js';
 import { nodeProcessInfo, safe, statsPayload, type ProcessInfo } from './stats.js';
-import { STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
+import { StaffConsole } from './routes-console.js';
 
 export interface RestServerOptions {
   config: FrozenConfig;
@@ -65,6 +65,7 @@ export class RestServer implements Lifecycle {
   private readonly metrics: Metrics;
   private readonly score: LatestThrottle<Parameters<typeof scorePayload>[0]>;
   private readonly timers: Timers;
+  private readonly console: StaffConsole;
   private offs: Off[] = [];
   private listening = false;
 
@@ -74,6 +75,7 @@ export class RestServer implements Lifecycle {
     this.sessions = new Sessions(o.config.api.sessionTtlS * 1000, () => o.clock.now());
     this.snap = new Snapshotter(this.timers);
     this.metrics = new Metrics(o.services, { version: o.version ?? packageVersion(), boothId: o.config.boothId });
+    this.console = new StaffConsole({ config: o.config, services: o.services, clock: o.clock, proc: o.proc ?? nodeProcessInfo });
     this.score = new LatestThrottle(1000 / o.config.api.scoreHz, () => o.clock.now(), this.timers, (s) =>
       this.sse.send('score', scorePayload(s, o.clock)),
     );
@@ -129,6 +131,7 @@ export class RestServer implements Lifecycle {
     this.score.cancel();
     this.snap.detach();
     this.metrics.stop();
+    this.console.stop();
     this.sse.closeAll();
     const app = this.app;
     this.app = null;
@@ -164,6 +167,7 @@ export class RestServer implements Lifecycle {
     const fs = svc.frameSource;
     if (this.o.config.api.snapshot && fs) this.snap.attach(fs);
     this.metrics.start();
+    this.console.start();
   }
 
   private version(): string {
@@ -246,13 +250,7 @@ export class RestServer implements Lifecycle {
     };
     const secured = { security: [{ bearer: [] }] };
 
-    app.get('/', { schema: { hide: true } }, async (_req, reply) => {
-      return reply
-        .header('content-security-policy', STATUS_PAGE_CSP)
-        .header('cache-control', 'no-store')
-        .type('text/html; charset=utf-8')
-        .send(statusPageHtml(config.boothId));
-    });
+    this.console.routes(app); // GET / (the staff console), its assets, /api/system, /api/clips, /api/results.csv
 
     app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
 

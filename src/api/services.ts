@@ -19,6 +19,15 @@ export interface StaffServices {
   results?: ResultsStore | undefined;
   mqtt?: { status(): MqttStatus; health(): ModuleHealth } | undefined;
   daemon?: { health(): ModuleHealth[] } | undefined;
+  media?: StaffMedia | undefined;
+}
+
+/** What the staff console reads of the media library (services.media). */
+export interface StaffMedia {
+  /** absolute media folder */
+  readonly root: string;
+  summary(): { total: number; empty: string[]; skipped: Array<{ file: string; reason: string }> };
+  clips(): Array<{ folder: string; clip: { file: string; name: string; durationMs: number } }>;
 }
 
 /** An optional per-inference timing hook an infer module may offer (duck-typed). */
@@ -54,6 +63,9 @@ export function staffServices(services: Services): StaffServices {
     },
     get daemon() {
       return pick<'daemon'>('daemon', 'health');
+    },
+    get media() {
+      return pick<'media'>('media', 'summary', 'clips');
     },
   };
 }

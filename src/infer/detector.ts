@@ -387,7 +387,8 @@ export class WorkerDetector implements Detector, Lifecycle {
     if (this.closed) reasons.push('detector closed');
     else if (!this.ready) reasons.push(`inference worker not ready${this.lastError ? `: ${this.lastError}` : ''}`);
     else if (!s.healthy) reasons.push('inference worker is not answering');
-    return { name: this.name, healthy: reasons.length === 0, reasons };
+    // 'inference', the component name staff see in /api/health (not the module name)
+    return { name: 'inference', healthy: reasons.length === 0, reasons };
   }
 
   async close(): Promise<void> {

@@ -95,8 +95,9 @@ class NotifierHandle implements Lifecycle {
     return Promise.resolve();
   }
   health(): ModuleHealth {
-    // one entry for the notifier in /api/health, from the handle that runs the watchdog
-    return this.role === 'ready' ? this.notifier.health() : { name: this.name, healthy: true, reasons: [] };
+    // both handles report as 'notifier' (the daemon merges same-named entries into one);
+    // the watchdog's figures come from the handle that runs it
+    return this.role === 'ready' ? this.notifier.health() : { name: 'notifier', healthy: true, reasons: [] };
   }
 }
 

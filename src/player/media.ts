@@ -174,6 +174,13 @@ export class FsMediaLibrary implements MediaLibrary {
     return this.byFile.get(clip)?.durationMs;
   }
 
+  /** every playable clip with its folder ("funny/2"), for the staff console */
+  clips(): Array<{ folder: string; clip: MediaClip }> {
+    const out: Array<{ folder: string; clip: MediaClip }> = [];
+    for (const [folder, list] of this.folders) for (const clip of list) out.push({ folder, clip });
+    return out;
+  }
+
   summary(): MediaSummary {
     const folders = [...this.folders.entries()]
       .map(([folder, clips]) => ({ folder, clips: clips.length, durationMs: clips.reduce((a, c) => a + c.durationMs, 0) }))

@@ -45,7 +45,7 @@ describe('WorkerDetector (worker host)', () => {
     const s = d.stats();
     expect(s).toMatchObject({ provider: 'fake', frames: 1, workerRestarts: 0, timeouts: 0, healthy: true });
     expect(s.lastAnswerAgeMs).not.toBeNull();
-    expect(d.health()).toEqual({ name: 'detector', healthy: true, reasons: [] });
+    expect(d.health()).toEqual({ name: 'inference', healthy: true, reasons: [] });
   });
 
   it('latest wins: a waiting frame is dropped when a newer one arrives, nothing queues', async () => {

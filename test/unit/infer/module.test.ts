@@ -14,7 +14,7 @@ describe('inferModule', () => {
     const mod = await spec.create({ config: parseConfig('{}', 'test'), log: silentLogger, clock: new ManualClock(), services, requestExit: () => undefined });
     expect(mod).toBeInstanceOf(WorkerDetector);
     expect(services.detector).toBe(mod);
-    expect(mod?.health?.()).toMatchObject({ name: 'detector', healthy: false });
+    expect(mod?.health?.()).toMatchObject({ name: 'inference', healthy: false });
     await mod?.stop();
   });
 });

@@ -99,6 +99,12 @@ describe('FsMediaLibrary', () => {
     expect(m.pick('nope', 1)).toBeNull();
     expect(m.attract()).toBe(attract);
     expect(m.durationMs(good)).toBe(6000);
+    expect(m.clips().map((c) => [c.folder, c.clip.file, c.clip.durationMs]).sort()).toEqual(
+      [
+        ['funny/1', good, 6000],
+        ['scary-clips/2', path.join(root, 'scary-clips/2/boo.MKV'), 6000],
+      ].sort(),
+    );
 
     const s = m.summary();
     expect(s.total).toBe(2);
