@@ -59,6 +59,14 @@ export interface Face {
   emotions: Partial<Record<Emotion, number>>;
   /** optional landmarks in frame pixels (BlazeFace: right eye, left eye, nose, mouth, right ear, left ear) */
   keypoints?: Array<[number, number]>;
+  /** head pose estimated from the keypoints (degrees), where the detector gives them */
+  pose?: HeadPose | undefined;
+}
+
+/** Degrees. yaw > 0: the nose points to the image's right; pitch > 0: looking down. */
+export interface HeadPose {
+  yaw: number;
+  pitch: number;
 }
 
 export interface DetectorInfo {

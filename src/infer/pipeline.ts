@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { EMOTIONS, type DetectorInfo, type Emotion, type Face } from '../types.js';
 import { BLAZEFACE_ANCHORS, ssdAnchors } from './anchors.js';
 import { decodeBlazeFace } from './blazeface.js';
+import { headPose } from './head-pose.js';
 import { checkShapes, sha256File, verifyModel } from './manifest.js';
 import { iou, type Detection } from './nms.js';
 import { float32Tensor, openSession, sessionShapes, tensorData, type OpenedSession, type OrtBinding, type OrtTensor } from './onnx.js';
@@ -203,6 +204,7 @@ export class TwoStagePipeline implements Pipeline {
       score: d.score,
       emotions: {},
       keypoints: pairs(d.kps),
+      pose: headPose(d.kps) ?? undefined,
     }));
     const todo: number[] = [];
     dets.forEach((_, i) => {

@@ -19,6 +19,18 @@ export const PlayerSchema = T.Object(
     pingIntervalMs: T.Integer({ minimum: 50, maximum: 60_000, default: 500, description: 'how often mpv is asked whether it is alive' }),
     startTimeoutMs: T.Integer({ minimum: 500, maximum: 60_000, default: 5000, description: 'how long mpv may take to open its IPC socket' }),
     watchDebounceMs: T.Integer({ minimum: 0, maximum: 60_000, default: 500, description: 'wait this long after the last file change before rescanning' }),
+    hud: T.Object(
+      {
+        enabled: T.Boolean({ default: true, description: 'draw the HUD over the clip with mpv (meter, mode, level, time left, countdown, result, attract screen)' }),
+        hz: T.Integer({ minimum: 1, maximum: 30, default: 12, description: 'most HUD redraws a second (only changes are sent to mpv)' }),
+        position: T.Union([T.Literal('bottom'), T.Literal('top')], { default: 'bottom', description: 'where the meter bar sits' }),
+        crackCam: T.Boolean({
+          default: false,
+          description: "on CRACKED, show the player's face from the deciding frame for the result time; it is kept in memory only (never written to disk, published or served)",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     createFolders: T.Boolean({ default: true, description: 'create missing media/<mode>/<level>/ and media/attract/ folders at start' }),
   },
   { additionalProperties: false, default: {} },
