@@ -32,6 +32,8 @@ export interface ScreenOptions {
   durationOf?: (clip: string) => number | undefined;
   /** the results log's totals of the last day (attract figures); absent: no figures */
   totals?: () => ResultTotals[];
+  /** told the main-thread µs of each update sent (benchmarks) */
+  onUpdate?: (us: number) => void;
 }
 
 export interface ScreenStats {
@@ -230,7 +232,9 @@ export class Screen implements BoothScreen {
         })
         .catch(() => undefined);
     }
-    this.counters.busyUs += (performance.now() - t0) * 1000;
+    const us = (performance.now() - t0) * 1000;
+    this.counters.busyUs += us;
+    this.opts.onUpdate?.(us);
   }
 
   /** The crack cam's picture is dropped: off the screen, and the buffer zeroed. */
