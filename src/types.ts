@@ -59,6 +59,14 @@ export interface Face {
   emotions: Partial<Record<Emotion, number>>;
   /** optional landmarks in frame pixels (BlazeFace: right eye, left eye, nose, mouth, right ear, left ear) */
   keypoints?: Array<[number, number]>;
+  /** head pose estimated from the keypoints (degrees), where the detector gives them */
+  pose?: HeadPose | undefined;
+}
+
+/** Degrees. yaw > 0: the nose points to the image's right; pitch > 0: looking down. */
+export interface HeadPose {
+  yaw: number;
+  pitch: number;
 }
 
 export interface DetectorInfo {
@@ -266,4 +274,23 @@ export interface ResultsStore {
   append(r: RoundResult): void;
   recent(limit: number): RoundResult[];
   totals(opts?: { sinceDays?: number }): ResultTotals[];
+}
+
+/**
+ * What the player sees over the clips besides the clips (services.screen): the HUD,
+ * the attract screen, the crack cam. The booth runner feeds it what the game does;
+ * every method returns at once (drawing happens on the screen's own clock).
+ */
+export interface BoothScreen {
+  state(s: GameState): void;
+  score(s: ScoreSample): void;
+  result(r: RoundResult): void;
+  /** the game's on-screen text; false: this screen draws no text (the player shows it) */
+  text(text: string, ms: number): boolean;
+  /** the player turned away from the screen (true) or back (false) */
+  attention(away: boolean, ms: number): void;
+  /** whether face() is wanted (the crack cam is on): the runner then keeps each frame until it is judged */
+  readonly wantsFace: boolean;
+  /** the deciding frame of a crack and the player's face box in it: shown for ms, then discarded; frame is only valid during the call */
+  face(frame: Frame, box: readonly [number, number, number, number], ms: number): void;
 }

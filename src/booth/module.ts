@@ -2,7 +2,7 @@
 // Uses services.frameSource, detector, player, media, buttons (required: a missing one
 // makes the booth unhealthy, never the daemon fail to start) and results (optional).
 import type { ModuleSpec, Services } from '../daemon.js';
-import type { ButtonSource, Detector, FrameSource, Player, ResultsStore, VirtualButtons } from '../types.js';
+import type { BoothScreen, ButtonSource, Detector, FrameSource, Player, ResultsStore, VirtualButtons } from '../types.js';
 import { BoothRunner, type MediaPicker } from './runner.js';
 
 const has = (o: unknown, ...methods: string[]): boolean =>
@@ -29,6 +29,7 @@ export function boothModule(): ModuleSpec {
         media: service<MediaPicker>(services, 'media', 'pick', 'attract'),
         buttons: service<ButtonSource & VirtualButtons>(services, 'buttons', 'onButton', 'setLights', 'pressVirtual'),
         results: service<ResultsStore>(services, 'results', 'append'),
+        screen: service<BoothScreen>(services, 'screen', 'state', 'score', 'result', 'text', 'attention', 'face'),
       });
       services.booth = runner.control;
       return runner;

@@ -14,6 +14,7 @@ import { BUTTONS } from '../types.js';
 import { systemTimers, type IntervalTimers } from '../timers.js';
 import type {
   BoothControl,
+  BoothScreen,
   ButtonEvent,
   ButtonName,
   ButtonSource,
@@ -58,6 +59,8 @@ export interface BoothDeps {
   media?: MediaPicker | undefined;
   buttons?: (ButtonSource & VirtualButtons) | undefined;
   results?: ResultsStore | undefined;
+  /** the HUD and crack cam (services.screen); absent: the player's own on-screen text */
+  screen?: BoothScreen | undefined;
   timers?: IntervalTimers;
   /** how often timeouts are checked (ms); default 50 */
   tickMs?: number;
@@ -115,6 +118,9 @@ export class BoothRunner implements Lifecycle {
   private lastAnswerAt: MonoMs = 0;
   private reconnects = 0;
   private cameraDown = false;
+
+  /** the frame whose faces the judge is handling now (crack cam), else null */
+  private judging: Frame | null = null;
 
   /** the clip the booth asked the player for this round (to tell it from the attract loop) */
   private roundClip: string | null = null;
@@ -265,6 +271,12 @@ export class BoothRunner implements Lifecycle {
       this.waiting = this.keep(f);
       return;
     }
+    // the crack cam needs the deciding frame after its faces come back: keep a copy
+    if (this.deps.screen?.wantsFace) {
+      const slot = this.keep(f);
+      this.detect(slot.frame, slot);
+      return;
+    }
     this.detect(f, null);
   }
 
@@ -303,7 +315,7 @@ export class BoothRunner implements Lifecycle {
       p = Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     p.then(
-      (faces) => this.onFaces(ts, width, height, faces),
+      (faces) => this.onFaces(ts, width, height, faces, slot ? f : null),
       (e: unknown) => this.onDetectError(e),
     ).finally(() => {
       this.busy = false;
@@ -314,7 +326,7 @@ export class BoothRunner implements Lifecycle {
     }).catch((e: unknown) => this.deps.log.error({ err: e }, 'booth frame hand-off failed'));
   }
 
-  private onFaces(ts: MonoMs, width: number, height: number, faces: Face[]): void {
+  private onFaces(ts: MonoMs, width: number, height: number, faces: Face[], frame: Frame | null = null): void {
     if (!this.running) return;
     this.counters.detected++;
     this.lastAnswerAt = this.deps.clock.now();
@@ -326,7 +338,12 @@ export class BoothRunner implements Lifecycle {
         this.safely('camera back', () => this.judge?.cameraBack(ts));
       }
     }
-    this.safely('faces', () => this.judge?.faces(ts, faces, width, height));
+    this.judging = frame;
+    try {
+      this.safely('faces', () => this.judge?.faces(ts, faces, width, height));
+    } finally {
+      this.judging = null;
+    }
   }
 
   private onDetectError(e: unknown): void {
@@ -391,18 +408,23 @@ export class BoothRunner implements Lifecycle {
   // ------------------------------------------------------------------ outputs
 
   private readonly sink: JudgeSink = {
-    state: (s) => this.emit(this.stateCbs, s),
+    state: (s) => {
+      this.safely('screen state', () => this.deps.screen?.state(s));
+      this.emit(this.stateCbs, s);
+    },
     event: (e) => {
       this.deps.log.info({ event: e.type, phase: e.phase, mode: e.mode, level: e.level, clip: e.clip, outcome: e.outcome, reason: e.reason }, `game ${e.type}`);
       this.emit(this.eventCbs, e);
     },
     score: (s) => {
       this.score = s;
+      this.safely('screen score', () => this.deps.screen?.score(s));
       this.emit(this.scoreCbs, s);
     },
     result: (r) => {
       const rec: RoundResult = { ...r, endedAt: this.deps.clock.wall() };
       this.safely('results log', () => this.deps.results?.append(rec));
+      this.safely('screen result', () => this.deps.screen?.result(rec));
       this.emit(this.resultCbs, rec);
     },
     effect: (e) => this.effect(e),
@@ -441,8 +463,19 @@ export class BoothRunner implements Lifecycle {
         if (player) this.later('stop clip', player.stopClip());
         return;
       case 'showText':
+        if (this.deps.screen?.text(e.text, e.ms)) return;
         if (player) this.later('show text', player.showText(e.text, e.ms));
         return;
+      case 'attention':
+        if (this.deps.screen) this.safely('screen attention', () => this.deps.screen?.attention(e.away, e.ms));
+        else if (player) this.later('show text', player.showText(e.away ? 'WATCH THE SCREEN!' : '', e.away ? Math.max(1, e.ms) : 1));
+        return;
+      case 'crackCam': {
+        const frame = this.judging;
+        const screen = this.deps.screen;
+        if (screen?.wantsFace && frame && frame.ts === e.ts) this.safely('crack cam', () => screen.face(frame, e.box, this.deps.config.game.resultMs));
+        return;
+      }
       case 'lights':
         this.safely('lights', () => buttons?.setLights(e.lights));
         return;

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { EMOTIONS, type DetectorInfo, type Emotion, type Face } from '../types.js';
 import { BLAZEFACE_ANCHORS, ssdAnchors } from './anchors.js';
 import { decodeBlazeFace } from './blazeface.js';
+import { headPose } from './head-pose.js';
 import { checkShapes, sha256File, verifyModel } from './manifest.js';
 import { iou, playerFaceIndex, type BoxTuple } from '../geometry.js';
 import type { Detection } from './nms.js';
@@ -188,6 +189,7 @@ export class TwoStagePipeline implements Pipeline {
       score: d.score,
       emotions: {},
       keypoints: pairs(d.kps),
+      pose: headPose(d.kps) ?? undefined,
     }));
     // the player (the judge's track, or the face the judge would choose) is classified on
     // every frame; spectators only every `otherFacesEvery` frames

@@ -26,6 +26,7 @@ export type AbortReason =
   | 'camera_lost'
   | 'player_restarted'
   | 'clip_failed'
+  | 'looked_away'
   | 'timeout';
 
 export class Judge {
@@ -53,6 +54,11 @@ export class Judge {
   private resultUntil: MonoMs = 0;
   /** campaign: the level the next countdown plays, after the result screen */
   private nextLevel: number | null = null;
+
+  /** frame time the player's head turned away, or null while they face the screen */
+  private awaySince: MonoMs | null = null;
+  /** time spent looking away this round, not counting the current spell */
+  private awayTotalMs = 0;
 
   private cameraDown = false;
   private paused = false;
@@ -95,8 +101,8 @@ export class Judge {
   }
 
   /** The smoothed score and hold of the running round (for status pages). */
-  holdState(): { smoothed: number; heldMs: number; baseline: number; live: boolean; paused: boolean } {
-    return { smoothed: this.hold.smoothed, heldMs: this.hold.heldMs, baseline: this.baselineValue, live: this.live, paused: this.paused };
+  holdState(): { smoothed: number; heldMs: number; baseline: number; live: boolean; paused: boolean; away: boolean } {
+    return { smoothed: this.hold.smoothed, heldMs: this.hold.heldMs, baseline: this.baselineValue, live: this.live, paused: this.paused, away: this.awaySince !== null };
   }
 
   // ------------------------------------------------------------------ inputs
@@ -200,6 +206,8 @@ export class Judge {
       this.roundStart = ts;
       this.clipDurationMs = durationMs !== undefined && durationMs !== null && durationMs > 0 ? durationMs : null;
       this.hold.reset(ts);
+      this.awaySince = null;
+      this.awayTotalMs = 0;
       // the face-lost clock starts no earlier than the clip
       if (this.track.lastSeen < ts) this.track.lastSeen = ts;
       this.pushEvent('round_start', ts, { peak: null, durationMs: null, outcome: null });
@@ -214,6 +222,7 @@ export class Judge {
       const early = this.endedEarly(ts);
       if (early) this.finish('aborted', ts, 'clip_failed', early);
       else if (this.paused) this.finish('aborted', ts, 'camera_lost');
+      else if (this.lookedAway()) this.finish('aborted', ts, 'looked_away');
       else this.finish('survived', ts);
     }
     this.flush();
@@ -346,6 +355,7 @@ export class Judge {
     this.track.follow(face, ts);
     const value = aboveBaseline(targetScore(face, mode.targets), this.baselineValue, this.rules.baselineRescale);
     const cracked = this.hold.update(ts, value);
+    if (cracked) this.effect({ type: 'crackCam', ts, box: face.box });
     const sample: ScoreSample = {
       ts,
       target: this.target,
@@ -357,7 +367,36 @@ export class Judge {
       faces: faces.length,
     };
     this.out(OUT_SCORE, sample);
+    // cracking while looking away is still cracking
     if (cracked) this.finish('cracked', ts);
+    else this.attention(ts, face);
+  }
+
+  /** The attention check: a head turned away warns at once and, held lookAwayMs, aborts. */
+  private attention(ts: MonoMs, face: Face): void {
+    const r = this.rules;
+    if (r.onLookAway === 'off') return;
+    const pose = face.pose;
+    // no pose (a detector without keypoints): nothing to judge by, so never away
+    const away = pose !== undefined && (Math.abs(pose.yaw) > r.lookAwayYawDeg || Math.abs(pose.pitch) > r.lookAwayPitchDeg);
+    if (away) {
+      if (this.awaySince === null) {
+        this.awaySince = ts;
+        this.effect({ type: 'attention', away: true, ts, ms: r.lookAwayMs });
+      }
+      if (r.onLookAway === 'abort' && ts - this.awaySince >= r.lookAwayMs) this.finish('aborted', ts, 'looked_away');
+    } else if (this.awaySince !== null) {
+      this.awayTotalMs += ts - this.awaySince;
+      this.awaySince = null;
+      this.effect({ type: 'attention', away: false, ts, ms: 0 });
+    }
+  }
+
+  /** At the clip's end: no win for a player looking away now, or (warn) away too long in all. */
+  private lookedAway(): boolean {
+    if (this.rules.onLookAway === 'off') return false;
+    if (this.awaySince !== null) return true;
+    return this.rules.onLookAway === 'warn' && this.awayTotalMs > this.rules.lookAwayMs;
   }
 
   // ------------------------------------------------------------------ transitions
@@ -476,6 +515,7 @@ export class Judge {
     let text: string;
     if (outcome === 'cracked') text = 'CRACKED!';
     else if (outcome === 'survived') text = this.nextLevel ? `SURVIVED! · LEVEL ${this.nextLevel} NEXT` : this.rules.campaign && last > 1 ? 'SURVIVED! · ALL LEVELS' : 'SURVIVED!';
+    else if (reason === 'looked_away') text = 'YOU LOOKED AWAY · ROUND OVER';
     else text = reason === 'face_lost' || reason === 'no_face' ? 'NO FACE · ROUND OVER' : 'ROUND OVER';
     this.resultUntil = ts + this.rules.resultMs;
     this.setPhase('result', ts);
@@ -512,6 +552,9 @@ export class Judge {
     };
     if (why !== undefined) result.reason = why;
     this.out(OUT_RESULT, result);
+    if (this.awaySince !== null) this.effect({ type: 'attention', away: false, ts, ms: 0 });
+    this.awaySince = null;
+    this.awayTotalMs = 0;
     this.live = false;
     this.paused = false;
   }

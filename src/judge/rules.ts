@@ -35,6 +35,10 @@ export interface JudgeRules {
   baselineRescale: boolean;
   trackIou: number;
   maxRoundMs: number;
+  onLookAway: 'abort' | 'warn' | 'off';
+  lookAwayMs: number;
+  lookAwayYawDeg: number;
+  lookAwayPitchDeg: number;
 }
 
 const MODE_BUTTONS: readonly ButtonName[] = ['funny', 'scary'];
@@ -77,5 +81,9 @@ export function judgeRules(config: Pick<FrozenConfig, 'game'>): JudgeRules {
     baselineRescale: g.baselineRescale,
     trackIou: g.trackIou,
     maxRoundMs: g.maxRoundMs,
+    onLookAway: g.onLookAway,
+    lookAwayMs: g.lookAwayMs,
+    lookAwayYawDeg: g.lookAwayYawDeg,
+    lookAwayPitchDeg: g.lookAwayPitchDeg,
   };
 }

@@ -13,7 +13,11 @@ export type Effect =
   /** on-screen text: countdown numbers, CRACKED!, SURVIVED, mode and level */
   | { type: 'showText'; text: string; ms: number }
   /** button lights: what can be pressed now is lit, the chosen mode/level blinks */
-  | { type: 'lights'; lights: Lights };
+  | { type: 'lights'; lights: Lights }
+  /** the player turned away from the screen (away) or back (not away) during the clip */
+  | { type: 'attention'; away: boolean; ts: MonoMs; ms: number }
+  /** the frame at ts decided a crack; box is the player's face in it (for the crack cam) */
+  | { type: 'crackCam'; ts: MonoMs; box: readonly [number, number, number, number] };
 
 /** Receives the judge's outputs synchronously, in the order they happen. */
 export interface JudgeSink {

@@ -65,8 +65,9 @@ export class MpvIpcClient {
   }
 
   /** Send one command; resolves with its `data`, rejects on an mpv error or timeout. */
-  request(command: readonly unknown[], timeoutMs = this.opts.timeoutMs): Promise<unknown> {
-    const name = String(command[0]);
+  request(command: readonly unknown[] | Readonly<Record<string, unknown>>, timeoutMs = this.opts.timeoutMs): Promise<unknown> {
+    // an array is positional; an object is mpv's named-argument form ({ name, ...args })
+    const name = String(Array.isArray(command) ? command[0] : (command as Record<string, unknown>).name);
     if (this.closed) return Promise.reject(new PokerfaceError('POKERFACE_ERR_PLAYER_DIED', `${name}: IPC connection is closed`));
     const id = this.nextId++;
     return new Promise<unknown>((resolve, reject) => {

@@ -3,11 +3,12 @@
 // still runs (clips "end" after their probed length) on a machine without a screen.
 import type { ModuleSpec } from '../daemon.js';
 import type { Logger } from '../log.js';
-import type { Lifecycle, ModuleHealth, Player } from '../types.js';
+import type { Lifecycle, ModuleHealth, Player, ResultsStore, ResultTotals } from '../types.js';
 import { FakePlayer } from './fake.js';
 import { FsMediaLibrary } from './media.js';
 import { MpvPlayer } from './mpv.js';
 import { ffprobe } from './probe.js';
+import { Screen } from './screen.js';
 
 type HealthyPlayer = Player & { health(): ModuleHealth };
 
@@ -18,6 +19,7 @@ export class PlayerModule implements Lifecycle {
     readonly media: FsMediaLibrary,
     readonly player: HealthyPlayer,
     private readonly log: Logger,
+    readonly screen: Screen | null = null,
   ) {}
 
   async start(): Promise<void> {
@@ -29,10 +31,12 @@ export class PlayerModule implements Lifecycle {
       throw e;
     }
     if (this.media.attract() === null) this.log.warn('no attract clip: the screen stays black while idle');
+    await this.screen?.start();
   }
 
   async stop(): Promise<void> {
     try {
+      await this.screen?.stop();
       await this.player.stop();
     } finally {
       await this.media.stop();
@@ -68,23 +72,43 @@ export function playerModule(): ModuleSpec {
         probe: ffprobe({ ffprobePath: cfg.ffprobePath }),
       });
       let player: HealthyPlayer;
+      let screen: Screen | null = null;
       if (cfg.enabled) {
-        player = new MpvPlayer({
+        const mpv = new MpvPlayer({
           config: cfg,
           log: ctx.log,
           clock: ctx.clock,
-          // demo mode never opens a window or a sound device
-          headless: ctx.config.demo || cfg.vo === 'null',
+          // vo "null" (config/demo.yaml) opens no window and no sound device; the screenshot
+          // harness runs the demo with a screen by setting another vo
+          headless: cfg.vo === 'null',
           mediaRoot: cfg.mediaDir,
           startTimeoutMs: cfg.startTimeoutMs,
+          ramImages: cfg.hud.crackCam,
         });
+        player = mpv;
+        if (cfg.hud.enabled || cfg.hud.crackCam) {
+          const { services } = ctx;
+          screen = new Screen({
+            config: cfg.hud,
+            surface: mpv,
+            log: ctx.log.child({ part: 'screen' }),
+            clock: ctx.clock,
+            durationOf: (clip) => media.durationMs(clip),
+            // the results log registers first; read it when the attract screen needs figures
+            totals: (): ResultTotals[] => {
+              const r = services.results as Partial<ResultsStore> | undefined;
+              return typeof r?.totals === 'function' ? r.totals({ sinceDays: 1 }) : [];
+            },
+          });
+          services.screen = screen;
+        }
       } else {
         ctx.log.warn('player.enabled is false: no screen; clips end after their probed length');
         player = new FakePlayer({ clock: ctx.clock, durationOf: (clip) => media.durationMs(clip), clipMs: 30_000 });
       }
       ctx.services.media = media;
       ctx.services.player = player;
-      return new PlayerModule(media, player, ctx.log);
+      return new PlayerModule(media, player, ctx.log, screen);
     },
   };
 }

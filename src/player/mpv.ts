@@ -3,7 +3,8 @@
 // silent is noticed (exit, socket close, unanswered ping) and it is started again; the
 // game hears a `restarted` event and aborts its round.
 import { spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
-import { mkdir, realpath, rm } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { mkdir, open, realpath, rm, type FileHandle } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -61,7 +62,20 @@ export interface MpvPlayerOptions {
   mediaRoot?: string | null;
   /** how long mpv may take to open its socket */
   startTimeoutMs?: number;
+  /** hand mpv a nameless RAM file for image overlays (the crack cam); see image() */
+  ramImages?: boolean;
+  /** where the nameless RAM file is made (default /dev/shm, a tmpfs) */
+  ramDir?: string;
 }
+
+/** Linux open(2) __O_TMPFILE: a file with no name in any directory, gone when its last fd closes. */
+const O_TMPFILE = 0o20000000 | fsConstants.O_DIRECTORY;
+/** the RAM file is mpv's fd 3: stdin, stdout, stderr, then it */
+const RAM_FD_IN_MPV = 3;
+/** osd-overlay ids of ours (each IPC connection has its own namespace) */
+const HUD_OVERLAY_ID = 1;
+const IMAGE_OVERLAY_ID = 0;
+export const HUD_RES = { x: 1280, y: 720 } as const;
 
 /** mpv's command line. Everything after the binary is a separate argv item: no shell. */
 export function mpvArgs(cfg: PlayerConfig, socketPath: string, headless: boolean, volume: number): string[] {
@@ -149,6 +163,9 @@ export class MpvPlayer implements Player {
   private readonly entries = new Map<number, Entry>();
   private playing: Entry | null = null;
   private attractClip: string | null = null;
+  /** the HUD as last asked for: sent again to a restarted mpv (overlays die with the IPC connection) */
+  private hudAss: string | null = null;
+  private ram: FileHandle | null = null;
 
   constructor(private readonly opts: MpvPlayerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -170,12 +187,14 @@ export class MpvPlayer implements Player {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`player already ${this.state}`);
     this.state = 'starting';
+    if (this.opts.ramImages) await this.openRam();
     try {
       await this.launch();
     } catch (e) {
       const inst = this.inst;
       this.inst = null;
       if (inst) await this.terminate(inst, false);
+      await this.closeRam();
       await rm(this.socketPath, { force: true }).catch(() => undefined);
       this.state = 'stopped';
       throw e;
@@ -198,9 +217,11 @@ export class MpvPlayer implements Player {
     this.inst = null;
     if (inst) await this.terminate(inst, true);
     await rm(this.socketPath, { force: true }).catch(() => undefined);
+    await this.closeRam();
     this.playing = null;
     this.loading = [];
     this.entries.clear();
+    this.hudAss = null;
     this.state = 'stopped';
   }
 
@@ -240,6 +261,52 @@ export class MpvPlayer implements Player {
 
   async showText(text: string, ms: number): Promise<void> {
     await this.quietly(['show-text', escapeOsd(text), Math.max(0, Math.round(ms))]);
+  }
+
+  /** The HUD: ASS events on a 1280x720 canvas (null removes it). Kept and redrawn after an mpv restart. */
+  async overlay(ass: string | null): Promise<void> {
+    this.hudAss = ass;
+    await this.sendHud();
+  }
+
+  /**
+   * A BGRA picture (premultiplied, w x h) centred in the lower half of the screen, or
+   * null to remove it. The pixels never touch a disk: they are written into a file that
+   * has no name (O_TMPFILE on a tmpfs, i.e. RAM) which mpv holds as fd 3 since it
+   * started; mpv copies them out during overlay-add ("@3"), and the file is emptied
+   * again before this returns. Without the RAM file (ramImages off, or no tmpfs) the
+   * picture is not shown.
+   */
+  async image(img: { bgra: Uint8Array; width: number; height: number } | null): Promise<void> {
+    const client = this.inst?.client;
+    if (this.state !== 'running' || !client) return;
+    if (img === null) {
+      await this.quietly({ name: 'overlay-remove', id: IMAGE_OVERLAY_ID });
+      return;
+    }
+    const ram = this.ram;
+    if (!ram) return;
+    const { bgra, width, height } = img;
+    try {
+      const ow = Number(await client.request(['get_property', 'osd-width'])) || HUD_RES.x;
+      const oh = Number(await client.request(['get_property', 'osd-height'])) || HUD_RES.y;
+      await ram.write(bgra, 0, width * height * 4, 0);
+      await client.request({
+        name: 'overlay-add',
+        id: IMAGE_OVERLAY_ID,
+        x: Math.max(0, Math.round((ow - width) / 2)),
+        y: Math.max(0, Math.round(oh * 0.42)),
+        file: `@${RAM_FD_IN_MPV}`,
+        offset: 0,
+        fmt: 'bgra',
+        w: width,
+        h: height,
+        stride: width * 4,
+      });
+    } finally {
+      // mpv has its copy (or failed): the RAM file holds nothing between pictures
+      await ram.truncate(0).catch(() => undefined);
+    }
   }
 
   async setVolume(volume: number): Promise<void> {
@@ -294,13 +361,38 @@ export class MpvPlayer implements Player {
     return abs;
   }
 
-  private async quietly(command: unknown[]): Promise<void> {
+  private async sendHud(): Promise<void> {
+    const ass = this.hudAss;
+    await this.quietly(
+      ass === null
+        ? { name: 'osd-overlay', id: HUD_OVERLAY_ID, format: 'none', data: '' }
+        : { name: 'osd-overlay', id: HUD_OVERLAY_ID, format: 'ass-events', data: ass, res_x: HUD_RES.x, res_y: HUD_RES.y, z: 0 },
+    );
+  }
+
+  private async openRam(): Promise<void> {
+    const dir = this.opts.ramDir ?? '/dev/shm';
+    try {
+      this.ram = await open(dir, O_TMPFILE | fsConstants.O_RDWR, 0o600);
+    } catch (e) {
+      this.ram = null;
+      this.opts.log.warn({ dir, err: (e as Error).message }, 'no nameless RAM file for pictures: the crack cam is off');
+    }
+  }
+
+  private async closeRam(): Promise<void> {
+    const ram = this.ram;
+    this.ram = null;
+    if (ram) await ram.close().catch(() => undefined);
+  }
+
+  private async quietly(command: unknown[] | Record<string, unknown>): Promise<void> {
     const client = this.inst?.client;
     if (this.state !== 'running' || !client) return;
     try {
       await client.request(command);
     } catch (e) {
-      this.opts.log.warn({ code: isPokerfaceError(e) ? e.code : undefined, command: command[0] }, `mpv command failed: ${(e as Error).message}`);
+      this.opts.log.warn({ code: isPokerfaceError(e) ? e.code : undefined, command: Array.isArray(command) ? command[0] : command.name }, `mpv command failed: ${(e as Error).message}`);
     }
   }
 
@@ -365,7 +457,8 @@ export class MpvPlayer implements Player {
     const args = mpvArgs(this.opts.config, sock, this.opts.headless === true, this.volume);
     let child: MpvChild;
     try {
-      child = this.spawnFn(this.opts.config.mpvPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const stdio: SpawnOptions['stdio'] = this.ram ? ['ignore', 'pipe', 'pipe', this.ram.fd] : ['ignore', 'pipe', 'pipe'];
+      child = this.spawnFn(this.opts.config.mpvPath, args, { stdio });
     } catch (e) {
       throw new PokerfaceError('POKERFACE_ERR_PLAYER_SPAWN', (e as Error).message, { cause: e });
     }
@@ -495,6 +588,8 @@ export class MpvPlayer implements Player {
     this.opts.log.warn({ restarts: this.restarts }, 'mpv restarted');
     this.schedulePing();
     this.emit({ type: 'restarted', ts: this.clock.now(), restarts: this.restarts, reason });
+    // overlays belonged to the old IPC connection: draw the HUD again
+    if (this.hudAss !== null) await this.sendHud();
     // The idle screen should not stay black: bring the attract loop back if it was on.
     const attract = this.attractClip;
     if (attract && this.state === 'running') await this.playAttract(attract).catch(() => undefined);

@@ -69,6 +69,14 @@ export const GameSchema = T.Object(
       description: 'divide the score above the baseline by (1 - baseline), so every threshold stays reachable',
     }),
     trackIou: T.Number({ minimum: 0, maximum: 1, default: 0.3, description: 'IoU that keeps following the same face' }),
+    onLookAway: T.Union([T.Literal('abort'), T.Literal('warn'), T.Literal('off')], {
+      default: 'abort',
+      description:
+        "player's head turned past lookAwayYawDeg/lookAwayPitchDeg during a clip: \"Watch the screen!\" at once, then abort: the round is aborted (looked_away) after lookAwayMs; warn: only the warning; off: no attention check. Never a win: a clip that ends while the player looks away (or, with warn, after more than lookAwayMs away in all) is aborted",
+    }),
+    lookAwayMs: T.Integer({ minimum: 0, maximum: 60_000, default: 2000, description: 'how long (frame time) the player may look away before the round is aborted' }),
+    lookAwayYawDeg: T.Number({ minimum: 5, maximum: 90, default: 45, description: 'head turned left/right more than this (degrees, estimated from the face keypoints) is looking away' }),
+    lookAwayPitchDeg: T.Number({ minimum: 5, maximum: 90, default: 35, description: 'head tilted up/down more than this (degrees) is looking away' }),
     maxRoundMs: T.Integer({ minimum: 1000, maximum: 3_600_000, default: 600_000, description: 'a round longer than this is aborted (clip never ended)' }),
   },
   { additionalProperties: false, default: {} },

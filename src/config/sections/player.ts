@@ -20,6 +20,18 @@ export const PlayerSchema = T.Object(
     startTimeoutMs: T.Integer({ minimum: 500, maximum: 60_000, default: 5000, description: 'how long mpv may take to open its IPC socket' }),
     watchDebounceMs: T.Integer({ minimum: 0, maximum: 60_000, default: 500, description: 'wait this long after the last file change before rescanning' }),
     watchStableMs: T.Integer({ minimum: 0, maximum: 600_000, default: 3000, description: 'a clip copied in while running is probed only once its size and mtime have not changed for this long (a half-copied file is never offered)' }),
+    hud: T.Object(
+      {
+        enabled: T.Boolean({ default: true, description: 'draw the HUD over the clip with mpv (meter, mode, level, time left, countdown, result, attract screen)' }),
+        hz: T.Integer({ minimum: 1, maximum: 30, default: 12, description: 'most HUD redraws a second (only changes are sent to mpv)' }),
+        position: T.Union([T.Literal('bottom'), T.Literal('top')], { default: 'bottom', description: 'where the meter bar sits' }),
+        crackCam: T.Boolean({
+          default: false,
+          description: "on CRACKED, show the player's face from the deciding frame for the result time; it is kept in memory only (never written to disk, published or served)",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     createFolders: T.Boolean({ default: true, description: 'create missing media/<mode>/<level>/ and media/attract/ folders at start' }),
   },
   { additionalProperties: false, default: {} },

@@ -196,4 +196,23 @@ describe('MpvPlayer (scripted mpv)', () => {
     await player.stop();
     expect(children.every((c) => c.exitCode !== null || c.signalCode !== null || c.kills.length > 0)).toBe(true);
   });
+
+  it('draws the HUD again on a restarted mpv: overlays die with the old IPC connection', async () => {
+    const { player, children, sockets, events } = setup();
+    await player.start();
+    await player.overlay('{\\an5}HUD');
+    const hud = (s: FakeMpvSocket): unknown[] => s.sent.filter((c) => (c as unknown as { name?: string }).name === 'osd-overlay');
+    expect(hud(sockets[0]!)).toEqual([{ name: 'osd-overlay', id: 1, format: 'ass-events', data: '{\\an5}HUD', res_x: 1280, res_y: 720, z: 0 }]);
+    children[0]!.exit(1, null);
+    await until(() => events.some((e) => e.type === 'restarted'));
+    await until(() => hud(sockets[1]!).length > 0);
+    expect(hud(sockets[1]!)).toEqual(hud(sockets[0]!));
+    // removed: not drawn again after the next restart
+    await player.overlay(null);
+    children[1]!.exit(1, null);
+    await until(() => events.filter((e) => e.type === 'restarted').length === 2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(hud(sockets[2]!)).toEqual([]);
+    await player.stop();
+  });
 });
