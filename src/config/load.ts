@@ -6,6 +6,7 @@ import { PokerfaceError } from '../errors.js';
 import { ConfigSchema, SECRET_PATHS, type Config, type FrozenConfig } from './schema.js';
 import { applyEnvOverrides } from './env.js';
 import { deepFreeze } from './freeze.js';
+import { REDACTED, redactValue } from '../redact.js';
 
 export interface ConfigIssue {
   /** file name, or `env POKERFACE_X` for an environment override */
@@ -146,14 +147,14 @@ export function describeErrors(errors: ErrorObject[]): Described[] {
   return out;
 }
 
-/** A copy with secrets replaced, for /api/config and logs. */
+/** A copy with secrets replaced, for /api/config, `config check --json` and logs. */
 export function redactConfig(cfg: FrozenConfig): unknown {
-  const copy = JSON.parse(JSON.stringify(cfg)) as Record<string, unknown>;
+  const copy = redactValue(cfg) as Record<string, unknown>;
   for (const path of SECRET_PATHS) {
     let node: Record<string, unknown> | undefined = copy;
     for (const seg of path.slice(0, -1)) node = node?.[seg] as Record<string, unknown> | undefined;
     const last = path[path.length - 1];
-    if (node && last && typeof node[last] === 'string' && node[last] !== '') node[last] = '[redacted]';
+    if (node && last && typeof node[last] === 'string' && node[last] !== '') node[last] = REDACTED;
   }
   return copy;
 }
