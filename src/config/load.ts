@@ -7,6 +7,7 @@ import { ConfigSchema, SECRET_PATHS, type Config, type FrozenConfig } from './sc
 import { applyEnvOverrides } from './env.js';
 import { deepFreeze } from './freeze.js';
 import { REDACTED, redactValue } from '../redact.js';
+import { policyIssues } from './policy.js';
 
 export interface ConfigIssue {
   /** file name, or `env POKERFACE_X` for an environment override */
@@ -93,6 +94,8 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
     for (const issue of describeErrors(validate.errors ?? [])) {
       issues.push({ source, ...issue, ...locate(issue.segments) });
     }
+  } else {
+    for (const p of policyIssues(data)) issues.push({ source, path: p.segments.join('.'), message: p.message, ...locate(p.segments) });
   }
   if (issues.length > 0) {
     throw new ConfigError('POKERFACE_ERR_CONFIG_INVALID', issues.map(({ source: s, path, message, line, column }) => ({ source: s, path, message, line, column })));

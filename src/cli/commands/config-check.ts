@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { EXIT } from '../../errors.js';
+import { configWarnings } from '../../config/policy.js';
 import type { Command } from '../io.js';
 
 export const command: Command = {
@@ -11,6 +12,7 @@ export const command: Command = {
     const file = positionals[0] ?? io.env.POKERFACE_CONFIG ?? 'config/default.yaml';
     try {
       const cfg = loadConfigFile(file, { env: io.env });
+      for (const w of configWarnings(cfg)) io.err(`warning: ${w}`);
       if (values.json) {
         const { redactConfig } = await import('../../config/load.js');
         io.out(JSON.stringify(redactConfig(cfg), null, 2));

@@ -31,7 +31,7 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in headless Chromium', () =>
 
   beforeAll(async () => {
     server = new RestServer({
-      config: parseConfig('boothId: page\napi:\n  host: 127.0.0.1\n  port: 0\n  token: pagetoken\n  snapshot: true\n  scoreHz: 20\n', 'test'),
+      config: parseConfig('boothId: page\napi:\n  host: 127.0.0.1\n  port: 0\n  token: pagetoken-0123456789abcdef01\n  snapshot: true\n  scoreHz: 20\n', 'test'),
       log: silentLogger,
       clock: systemClock,
       services: staffServices({
@@ -102,7 +102,7 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in headless Chromium', () =>
     const camTimer = setInterval(() => frames.emitFrame(), 30);
     try {
       await page.waitForSelector('#login:not([hidden])', { timeout: 5000 });
-      await page.fill('#token', 'pagetoken');
+      await page.fill('#token', 'pagetoken-0123456789abcdef01');
       await page.click('#login button');
       await page.waitForFunction(() => document.getElementById('snap')?.naturalWidth === 64, undefined, { timeout: 10_000 });
     } finally {
