@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import { BUTTONS, type ButtonName, type Clock, type Lifecycle, type ModuleHealth, type Off } from '../types.js';
 import { basicPasswordOf, bearerOf, checkBearer, cookieValue, SESSION_COOKIE, Sessions, tokenMatches } from './auth.js';
 import { audit } from './audit.js';
+import { configWarnings } from '../config/policy.js';
 import { HostCheck, osHosts, type HostSource } from './hosts.js';
 import { IpLimiter } from './limits.js';
 import { redact } from '../redact.js';
@@ -181,6 +182,7 @@ export class RestServer implements Lifecycle {
     this.listening = true;
     this.o.log.info({ url: this.url() }, 'REST API listening');
     if (!tokenSet(this.o.config)) this.o.log.warn('api.token is empty: POST routes answer 403 (set POKERFACE_API_TOKEN)');
+    for (const w of configWarnings(this.o.config)) this.o.log.warn(w);
   }
 
   async stop(): Promise<void> {

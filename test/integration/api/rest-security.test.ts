@@ -1,7 +1,12 @@
 // REST security controls through inject() and over a real loopback port: per-IP limits
 // before auth, the failed-auth limit and its log, Host check, publicRead, audit, SSE caps,
 // and a slow body cut off by requestTimeout.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
@@ -157,5 +162,32 @@ describe('REST security', () => {
     const took = performance.now() - t0;
     expect(took).toBeLessThan(8000);
     expect(answer === '' || /^HTTP\/1\.1 408/.test(answer)).toBe(true);
+  });
+
+  it('speaks HTTPS only when api.tls has a certificate and key', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'pokerface-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(d, 'key.pem'), '-out', join(d, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+      const { server } = setup(`  tls:\n    cert: ${join(d, 'cert.pem')}\n    key: ${join(d, 'key.pem')}\n`);
+      await server.start();
+      expect(server.url()).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const status = await new Promise<number>((resolve, reject) => {
+        httpsGet(`${server.url()}/api/version`, { rejectUnauthorized: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
+      });
+      expect(status).toBe(200);
+      // plain HTTP on the same port gets no API answer
+      const plain = await fetch(`${server.url().replace('https', 'http')}/api/version`).then((r) => r.status).catch(() => 0);
+      expect(plain).not.toBe(200);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start with an unreadable certificate (POKERFACE_ERR_API_TLS)', async () => {
+    const { server } = setup('  tls:\n    cert: /nonexistent/cert.pem\n    key: /nonexistent/key.pem\n');
+    await expect(server.start()).rejects.toMatchObject({ code: 'POKERFACE_ERR_API_TLS' });
   });
 });
