@@ -82,6 +82,8 @@ export class RestServer implements Lifecycle {
   /** one log line per client IP and minute about failed authentication */
   private readonly failureLog: IpLimiter;
   private readonly hostCheck: HostCheck;
+  /** serialized bodies of the costlier open reads, so a flood of them costs one computation a second */
+  private readonly bodies = new Map<string, { until: number; body: string }>();
 
   constructor(private readonly o: RestServerOptions) {
     this.timers = o.timers ?? systemTimers;
@@ -219,7 +221,10 @@ export class RestServer implements Lifecycle {
         booth.onState((s) => this.sse.send('state', statePayload(s, clock))),
         booth.onScore((s) => this.score.push(s)),
         booth.onEvent((e) => this.sse.send('event', eventPayload(e, clock))),
-        booth.onResult((r) => this.sse.send('result', r)),
+        booth.onResult((r) => {
+          this.bodies.clear(); // a new round: cached results are stale
+          this.sse.send('result', r);
+        }),
       );
     }
     const fs = svc.frameSource;
@@ -277,21 +282,42 @@ export class RestServer implements Lifecycle {
 
   // ------------------------------------------------------------------ auth
 
+  /**
+   * A client over a limit waits up to a second for its 429 (a tarpit): a loop that waits
+   * for each answer, as scripts and curl do, then sends a few requests a second instead of
+   * thousands. maxConnections bounds how many can wait at once; each costs one timer.
+   */
+  private tarpit(retryAfterMs: number): Promise<void> {
+    return new Promise((resolve) => void this.timers.setTimeout(resolve, Math.min(TARPIT_MS, Math.max(0, retryAfterMs))));
+  }
+
+  private async cachedBody(key: string, ttlMs: number, make: () => Promise<string> | string): Promise<string> {
+    const t = this.o.clock.now();
+    const hit = this.bodies.get(key);
+    if (hit && hit.until > t) return hit.body;
+    const body = await make();
+    if (this.bodies.size >= 64) this.bodies.clear();
+    this.bodies.set(key, { until: t + ttlMs, body });
+    return body;
+  }
+
   /** first onRequest hook of every route: Host check, then the per-IP request count */
   private readonly gate = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const v = this.requests.hit(req.ip);
     if (!v.ok) {
       void reply.header('retry-after', String(Math.ceil(v.retryAfterMs / 1000)));
+      await this.tarpit(v.retryAfterMs);
       throw err('POKERFACE_ERR_API_RATE_LIMITED', `more than ${this.o.config.api.requestsPerMinute} requests a minute from ${req.ip}`);
     }
     if (!this.hostCheck.allows(req.headers.host)) throw err('POKERFACE_ERR_API_BAD_HOST', `"${String(req.headers.host).slice(0, 64)}"; see api.allowedHosts`);
   };
 
   /** Before a credential is even looked at: a client that failed too often waits. */
-  private refuseGuesser(req: FastifyRequest, reply: FastifyReply): void {
+  private async refuseGuesser(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const v = this.authFailures.over(req.ip);
     if (v.ok) return;
     void reply.header('retry-after', String(Math.ceil(v.retryAfterMs / 1000)));
+    await this.tarpit(v.retryAfterMs);
     throw err('POKERFACE_ERR_API_RATE_LIMITED', `too many failed authentications from ${req.ip}`);
   }
 
@@ -310,7 +336,7 @@ export class RestServer implements Lifecycle {
       void reply.header('retry-after', String(Math.ceil(p.retryAfterMs / 1000)));
       throw err('POKERFACE_ERR_API_RATE_LIMITED', `more than ${this.o.config.api.rateLimitPerMinute} POSTs a minute from ${req.ip}`);
     }
-    this.refuseGuesser(req, reply);
+    await this.refuseGuesser(req, reply);
     const r = checkBearer(req.headers.authorization, this.o.config.api.token);
     if (r === 'disabled') throw err('POKERFACE_ERR_API_FORBIDDEN');
     if (r === 'missing') throw err('POKERFACE_ERR_API_UNAUTHORIZED', 'send Authorization: Bearer <token>');
@@ -323,7 +349,7 @@ export class RestServer implements Lifecycle {
   /** onRequest hook of the reads api.publicRead: false guards: the staff token or the read token */
   private readonly requireRead = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const { token, readToken } = this.o.config.api;
-    this.refuseGuesser(req, reply);
+    await this.refuseGuesser(req, reply);
     const given = bearerOf(req.headers.authorization);
     if (given === null) throw err('POKERFACE_ERR_API_UNAUTHORIZED', 'api.publicRead is false: send Authorization: Bearer <token>');
     if (tokenMatches(given, token) || tokenMatches(given, readToken)) return;
@@ -332,10 +358,10 @@ export class RestServer implements Lifecycle {
   };
 
   /** bearer, basic (password = token) or the session cookie */
-  private snapshotAuthorized(req: FastifyRequest, reply: FastifyReply): boolean {
+  private async snapshotAuthorized(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     const token = this.o.config.api.token;
     if (token === '') return false;
-    this.refuseGuesser(req, reply);
+    await this.refuseGuesser(req, reply);
     const h = req.headers.authorization;
     const bearer = bearerOf(h);
     const given = bearer ?? basicPasswordOf(h);
@@ -400,7 +426,8 @@ export class RestServer implements Lifecycle {
     app.get('/api/stats', { schema: { response: { 200: S.StatsBody } } }, async () => statsPayload(svc, this.o.proc ?? nodeProcessInfo));
 
     app.get('/api/metrics', { ...read, schema: { summary: 'Prometheus text format' } }, async (_req, reply) => {
-      const text = await this.metrics.text();
+      // collected at most once a second, however often it is asked (scrapers ask every 15 s)
+      const text = await this.cachedBody('metrics', 1000, () => this.metrics.text());
       return reply.type(this.metrics.contentType).send(text);
     });
 
@@ -408,7 +435,10 @@ export class RestServer implements Lifecycle {
     const publicConfig = redactConfig(config);
     app.get('/api/config', { ...read, schema: { summary: 'the running configuration, secrets redacted', response: { 200: S.AnyObject } } }, async () => publicConfig);
 
-    app.get('/api/config/schema.json', { schema: { summary: 'JSON Schema of the configuration', response: { 200: S.AnyObject } } }, async () => configJsonSchema());
+    const schemaText = JSON.stringify(configJsonSchema());
+    app.get('/api/config/schema.json', { schema: { summary: 'JSON Schema of the configuration', response: { 200: S.AnyObject } } }, async (_req, reply) =>
+      reply.type('application/json; charset=utf-8').send(schemaText),
+    );
 
     app.get('/api/version', { schema: { response: { 200: S.VersionBody } } }, async () => ({
       name: 'pokerface',
@@ -420,13 +450,19 @@ export class RestServer implements Lifecycle {
     app.get(
       '/api/results',
       { ...read, schema: { querystring: S.ResultsQuery, response: { 200: S.ResultsBody, ...errors } } },
-      async (req) => {
+      async (req, reply) => {
         const results = svc.results;
         if (!results) throw err('POKERFACE_ERR_API_UNAVAILABLE', 'the results log is not running');
         const q = req.query as { limit?: number; sinceDays?: number };
+        const limit = q.limit ?? 20;
+        const sinceDays = q.sinceDays ?? DEFAULT_RESULTS_DAYS;
         // bounded: a page of at most 500 rounds, totals over a window of days (default 30)
-        // read from the summary the store keeps, so no request scans the whole log
-        return { recent: results.recent(q.limit ?? 20), totals: results.totals({ sinceDays: q.sinceDays ?? DEFAULT_RESULTS_DAYS }) };
+        // read from the summary the store keeps, so no request scans the whole log; the
+        // answer is kept a second (a round takes far longer), so a flood costs one read a second
+        const body = await this.cachedBody(`results?${limit}&${sinceDays}`, 1000, () =>
+          JSON.stringify({ recent: results.recent(limit), totals: results.totals({ sinceDays }) }),
+        );
+        return reply.type('application/json; charset=utf-8').send(body);
       },
     );
 
@@ -447,7 +483,7 @@ export class RestServer implements Lifecycle {
     app.get('/api/snapshot.jpg', { schema: { summary: 'camera frame with face boxes (api.snapshot, token required)', ...secured } }, async (req, reply) => {
       if (!config.api.snapshot) throw err('POKERFACE_ERR_SNAPSHOT_DISABLED');
       if (config.api.token === '') throw err('POKERFACE_ERR_API_FORBIDDEN');
-      if (!this.snapshotAuthorized(req, reply)) {
+      if (!(await this.snapshotAuthorized(req, reply))) {
         // a person opening the URL gets the browser's login prompt; the status page (which
         // asks for the token itself) must not, or the browser would hold its fetch on a dialog
         if (req.headers['x-pokerface-page'] === undefined) void reply.header('www-authenticate', 'Basic realm="pokerface", charset="UTF-8"');
@@ -523,6 +559,8 @@ export class RestServer implements Lifecycle {
 
 /** the window of days /api/results totals cover unless the request says otherwise */
 export const DEFAULT_RESULTS_DAYS = 30;
+/** longest a client over a limit waits for its 429 */
+const TARPIT_MS = 1000;
 
 function tokenSet(c: FrozenConfig): boolean {
   return c.api.token !== '';
