@@ -6,9 +6,10 @@
 // /api/metrics), /api/version p50/p95, the camera reconnects ("camera lost") and the
 // round's outcome. A benchmark, not a test: it exits 0 whatever the figures.
 //
-//   npm run build && npx tsx scripts/bench/dos.ts [--seconds 30] [--rows 200000] [--runs default,lifted]
+//   npm run build && npm run bench:dos -- [--seconds 30] [--rows 200000] [--runs idle,default,lifted]
 //
-// Runs: "default" uses the shipped per-IP limits (most of the load is answered 429);
+// Runs: "idle" plays the round with no load at all (the machine's own lag, for comparison);
+// "default" uses the shipped per-IP limits (most of the load is answered 429);
 // "lifted" raises requestsPerMinute to 1 000 000, so every request is really served and
 // the figure shows what the reads themselves cost the booth.
 import { rmSync } from 'node:fs';
@@ -23,7 +24,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     rows: { type: 'string', default: '200000' },
     loops: { type: 'string', default: '4' },
-    runs: { type: 'string', default: 'default,lifted' },
+    runs: { type: 'string', default: 'idle,default,lifted' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -83,7 +84,7 @@ async function oneRun(run: string, dir: string): Promise<RunFigures> {
     const m0 = parseProm(await metrics());
     const r0 = await reconnects();
     const until = Date.now() + SECONDS * 1000;
-    const load = hammer(base, LOOPS, until);
+    const load = hammer(base, run === 'idle' ? 0 : LOOPS, until);
     const versions: number[] = [];
     const timing = (async () => {
       while (Date.now() < until) {
@@ -97,6 +98,7 @@ async function oneRun(run: string, dir: string): Promise<RunFigures> {
       await sleep(150);
     }
     const [got] = await Promise.all([load, timing]);
+    if (run === 'idle') await sleep(Math.max(0, until - Date.now()));
     // the round may end after the load: wait (bounded) for its result
     let outcome = 'undecided';
     for (let i = 0; i < 60 && outcome === 'undecided'; i++) {
@@ -115,7 +117,7 @@ async function oneRun(run: string, dir: string): Promise<RunFigures> {
       run,
       seconds: SECONDS,
       rows: ROWS,
-      loops: LOOPS,
+      loops: run === 'idle' ? 0 : LOOPS,
       requests: got.requests,
       byStatus: got.byStatus,
       lagP99Ms: q ? Math.round(q.value * 10) / 10 : null,
