@@ -6,6 +6,7 @@ import { configWarnings } from '../../../src/config/policy.js';
 import { HostCheck, hostOf } from '../../../src/api/hosts.js';
 import { IpLimiter } from '../../../src/api/limits.js';
 import { redact, redactValue } from '../../../src/redact.js';
+import { createLogger } from '../../../src/log.js';
 
 describe('redact', () => {
   it('drops the user info of any URL and password-bearing properties', () => {
@@ -37,6 +38,18 @@ describe('redact', () => {
     expect(text).not.toContain('campw');
     expect(text).not.toContain('mqttpw');
     expect(text).toContain('10.1.1.1');
+  });
+});
+
+describe('log redaction', () => {
+  it('redacts every finished line: message, fields, error stacks and child bindings', () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } });
+    const child = log.child({ input: 'rtsp://u:childpw@cam/x' });
+    child.warn({ err: new Error('connect rtsp://u:stackpw@cam failed'), pipeline: 'rtspsrc user-pw=fieldpw ! x' }, 'camera rtsp://u:msgpw@cam/x failed');
+    const text = lines.join('');
+    expect(text).toContain('cam/x failed');
+    for (const s of ['childpw', 'stackpw', 'fieldpw', 'msgpw']) expect(text).not.toContain(s);
   });
 });
 
