@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isMap } from 'yaml';
 import { PokerfaceError } from '../errors.js';
 import { ConfigSchema, SECRET_PATHS, type Config, type FrozenConfig } from './schema.js';
-import { applyEnvOverrides } from './env.js';
+import { applyEnvOverrides, envNameToPath } from './env.js';
 import { deepFreeze } from './freeze.js';
 import { REDACTED, redactValue } from '../redact.js';
 import { policyIssues } from './policy.js';
@@ -95,7 +95,11 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       issues.push({ source, ...issue, ...locate(issue.segments) });
     }
   } else {
-    for (const p of policyIssues(data)) issues.push({ source, path: p.segments.join('.'), message: p.message, ...locate(p.segments) });
+    for (const p of policyIssues(data)) {
+      // a value set by an environment variable is reported as coming from there
+      const fromEnv = Object.keys(env).find((n) => n.startsWith('POKERFACE_') && envNameToPath(n)?.path.join('.') === p.segments.join('.'));
+      issues.push(fromEnv ? { source: `env ${fromEnv}`, path: p.segments.join('.'), message: p.message } : { source, path: p.segments.join('.'), message: p.message, ...locate(p.segments) });
+    }
   }
   if (issues.length > 0) {
     throw new ConfigError('POKERFACE_ERR_CONFIG_INVALID', issues.map(({ source: s, path, message, line, column }) => ({ source: s, path, message, line, column })));

@@ -104,6 +104,12 @@ describe('token policy', () => {
     expect(issues('api:\n  token: 0123456789abcdef01234567\n')).toEqual([]);
     expect(issues('api:\n  readToken: short\n')[0]).toMatch(/^api\.readToken/);
     expect(issues('api:\n  tls:\n    cert: /x.pem\n')[0]).toMatch(/^api\.tls: set both/);
+    try {
+      parseConfig('{}', 'x.yaml', { POKERFACE_API_TOKEN: 'short' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).issues[0]?.source).toBe('env POKERFACE_API_TOKEN');
+    }
   });
   it('warns about plain HTTP beyond loopback', () => {
     expect(configWarnings(parseConfig('api:\n  host: 0.0.0.0\n', 'x'))[0]).toMatch(/plain HTTP/);
