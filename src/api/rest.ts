@@ -115,6 +115,8 @@ export class RestServer implements Lifecycle {
       return503OnClosing: true,
       routerOptions: { ignoreTrailingSlash: true },
       serverFactory: serverFactory,
+      // behind a reverse proxy, req.ip is the client the proxy names, so per-IP limits stay per client
+      ...(config.api.trustProxy.length > 0 ? { trustProxy: [...config.api.trustProxy] } : {}),
     }) as unknown as FastifyInstance;
     this.app = app;
     this.installValidation(app);

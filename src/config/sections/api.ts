@@ -20,6 +20,11 @@ export const ApiSchema = T.Object(
       maxItems: 64,
       description: 'Host header names (without port) the API answers; empty: loopback, the machine\'s own addresses and hostname; "*" allows any (not recommended: DNS rebinding)',
     }),
+    trustProxy: T.Array(T.String({ minLength: 1, maxLength: 64 }), {
+      default: [],
+      maxItems: 16,
+      description: 'addresses (or CIDR ranges) of a reverse proxy in front of the API: requests from them are counted by the client IP in X-Forwarded-For',
+    }),
     tls: T.Object(
       {
         cert: T.String({ default: '', description: 'certificate file (PEM); with key, the API speaks HTTPS only' }),

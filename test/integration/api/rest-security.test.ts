@@ -93,6 +93,17 @@ describe('REST security', () => {
     expect(none).toEqual([401, 401, 401, 401, 401]);
   });
 
+  it('counts clients behind a trusted reverse proxy by their forwarded address', async () => {
+    const { server } = setup('  requestsPerMinute: 2\n  trustProxy: [127.0.0.1]\n');
+    const app = await server.build();
+    const get = async (client: string, from = '127.0.0.1'): Promise<number> =>
+      (await app.inject({ url: '/api/version', remoteAddress: from, headers: { 'x-forwarded-for': client } })).statusCode;
+    expect([await get('192.0.2.1'), await get('192.0.2.1'), await get('192.0.2.2')]).toEqual([200, 200, 200]);
+    expect(await get('192.0.2.1')).toBe(429);
+    // an untrusted sender cannot pick its address with the header
+    expect([await get('192.0.2.9', '10.0.0.9'), await get('192.0.2.8', '10.0.0.9'), await get('192.0.2.7', '10.0.0.9')]).toEqual([200, 200, 429]);
+  });
+
   it('refuses a Host header that names another site (DNS rebinding)', async () => {
     const { server } = setup('');
     const app = await server.build();
