@@ -75,6 +75,8 @@ export const ERRORS = {
   POKERFACE_ERR_API_RATE_LIMITED: { message: 'too many requests; try again later' },
   POKERFACE_ERR_API_UNAVAILABLE: { message: 'the service behind this route is not running' },
   POKERFACE_ERR_API_INTERNAL: { message: 'internal error while answering the request' },
+  POKERFACE_ERR_API_BAD_HOST: { message: 'the Host header names no host in api.allowedHosts (DNS rebinding guard)' },
+  POKERFACE_ERR_API_TLS: { message: 'api.tls certificate or key cannot be read', exit: EXIT.CONFIG },
   POKERFACE_ERR_SNAPSHOT_DISABLED: { message: 'camera snapshot is off (api.snapshot: false)' },
   POKERFACE_ERR_SNAPSHOT_NO_FRAME: { message: 'no camera frame arrived in time for the snapshot' },
   POKERFACE_ERR_MQTT_TLS_FILE: { message: 'MQTT TLS file could not be read', exit: EXIT.CONFIG },

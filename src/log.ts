@@ -1,5 +1,7 @@
 // pino to stdout (journald reads it); pretty only when a person is watching a TTY.
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
+import { redact } from './redact.js';
 
 export type { Logger };
 
@@ -36,11 +38,22 @@ export function createLogger(opts: LogOptions = {}): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
   };
-  if (opts.destination) return pino(base, opts.destination);
+  if (opts.destination) return pino(base, redacting(opts.destination));
   if (pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+    // in-process (not a transport worker) so the finished lines pass through redact() too
+    const prettyStream = (createRequire(import.meta.url)('pino-pretty') as (o: object) => pino.DestinationStream)({ colorize: true, translateTime: 'SYS:HH:MM:ss.l' });
+    return pino(base, redacting(prettyStream));
   }
-  return pino(base, pino.destination({ dest: 1, sync: true }));
+  return pino(base, redacting(pino.destination({ dest: 1, sync: true })));
+}
+
+/**
+ * Every finished log line passes through the one redaction function: URL user info and
+ * password-bearing pipeline properties never reach the journal, whichever module logged
+ * them and however (message, object, error stack, child bindings).
+ */
+export function redacting(dest: pino.DestinationStream): pino.DestinationStream {
+  return { write: (line: string) => dest.write(redact(line)) };
 }
 
 /** A logger that drops everything; for tests and library use. */

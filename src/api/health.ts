@@ -3,6 +3,7 @@
 import type { FrozenConfig } from '../config/schema.js';
 import type { StaffServices } from './services.js';
 import { safe } from './stats.js';
+import { redact } from '../redact.js';
 
 export interface HealthReport {
   healthy: boolean;
@@ -12,7 +13,8 @@ export interface HealthReport {
 
 export function healthReport(svc: StaffServices, config: FrozenConfig): HealthReport {
   const components: HealthReport['components'] = [];
-  const add = (name: string, healthy: boolean, reasons: string[]): void => void components.push({ name, healthy, reasons });
+  // reasons quote error messages that may carry a camera or broker URL: redacted here, once
+  const add = (name: string, healthy: boolean, reasons: string[]): void => void components.push({ name, healthy, reasons: reasons.map(redact) });
 
   const cam = svc.frameSource;
   const cs = cam ? safe(() => cam.stats()) : undefined;

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { PokerfaceError } from '../errors.js';
+import { redact } from '../redact.js';
 import type { FrozenConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Clock, Lifecycle, ModuleHealth, Off } from '../types.js';
@@ -271,7 +272,8 @@ export class MqttService implements Lifecycle {
   private publish(topic: string, payload: string, qos: 0 | 1, retain: boolean, cb?: (err?: Error) => void): void {
     const client = this.client;
     if (!client) return cb?.(new Error('not started'));
-    client.publish(topic, payload, { qos, retain }, (err) => cb?.(err));
+    // every payload leaves through here: stats and state quote camera inputs and errors
+    client.publish(topic, redact(payload), { qos, retain }, (err) => cb?.(err));
   }
 
   /** Hand queued events to the client while connected, keeping at most inflightMax unacknowledged. */
@@ -374,7 +376,7 @@ export class MqttService implements Lifecycle {
       };
       // a restart must not wait forever for an acknowledgement
       if (after) timer = this.timers.setTimeout(finish, 1000);
-      client.publish(this.topics.response(cmd), JSON.stringify({ ...response, boothId: this.ctx.boothId }), { qos: 1, retain: false, ...(props ? { properties: props } : {}) }, finish);
+      client.publish(this.topics.response(cmd), redact(JSON.stringify({ ...response, boothId: this.ctx.boothId })), { qos: 1, retain: false, ...(props ? { properties: props } : {}) }, finish);
     };
     // an empty payload is how a retained request gets cleared: nothing to run or answer
     if (payload.length === 0) return;
@@ -449,18 +451,9 @@ function withTimeout(p: Promise<void>, ms: number): Promise<void> {
   });
 }
 
-/** A URL safe to log: no user info. */
+/** A URL safe to log: no user info (the one redaction function, src/redact.ts). */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = '';
-      u.password = '';
-    }
-    return u.toString();
-  } catch {
-    return url;
-  }
+  return redact(url);
 }
 
 /** A plain client for tools (`pokerface fleet`, benches), so this file stays the one that imports mqtt. */

@@ -1,8 +1,9 @@
 // The REST API and status page (fastify). GETs are open; every POST needs the bearer
 // token; the camera snapshot needs the token too (bearer, basic or a session cookie).
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -13,6 +14,11 @@ import { EXIT, PokerfaceError, isPokerfaceError, type ErrorCode } from '../error
 import type { Logger } from '../log.js';
 import { BUTTONS, type ButtonName, type Clock, type Lifecycle, type ModuleHealth, type Off } from '../types.js';
 import { basicPasswordOf, bearerOf, checkBearer, cookieValue, SESSION_COOKIE, Sessions, tokenMatches } from './auth.js';
+import { audit } from './audit.js';
+import { configWarnings } from '../config/policy.js';
+import { HostCheck, osHosts, type HostSource } from './hosts.js';
+import { IpLimiter } from './limits.js';
+import { redact } from '../redact.js';
 import { describeAjv, runCommand, type CommandOutcome } from './commands.js';
 import { eventPayload, scorePayload, statePayload } from './convert.js';
 import { healthReport } from './health.js';
@@ -35,6 +41,8 @@ export interface RestServerOptions {
   version?: string;
   timers?: Timers;
   proc?: ProcessInfo;
+  /** the machine's hostname and addresses, for the Host check (tests hand in fixed ones) */
+  hosts?: HostSource;
 }
 
 const STATUS_OF: Partial<Record<string, number>> = {
@@ -49,6 +57,7 @@ const STATUS_OF: Partial<Record<string, number>> = {
   POKERFACE_ERR_GAME_STATE: 409,
   POKERFACE_ERR_API_BODY_TOO_LARGE: 413,
   POKERFACE_ERR_API_RATE_LIMITED: 429,
+  POKERFACE_ERR_API_BAD_HOST: 421,
   POKERFACE_ERR_API_UNAVAILABLE: 503,
   POKERFACE_ERR_SNAPSHOT_NO_FRAME: 503,
   POKERFACE_ERR_MEDIA_EMPTY: 409,
@@ -68,10 +77,25 @@ export class RestServer implements Lifecycle {
   private readonly console: StaffConsole;
   private offs: Off[] = [];
   private listening = false;
+  private readonly requests: IpLimiter;
+  private readonly posts: IpLimiter;
+  private readonly authFailures: IpLimiter;
+  /** one log line per client IP and minute about failed authentication */
+  private readonly failureLog: IpLimiter;
+  private readonly hostCheck: HostCheck;
+  /** serialized bodies of the costlier open reads, so a flood of them costs one computation a second */
+  private readonly bodies = new Map<string, { until: number; body: string }>();
 
   constructor(private readonly o: RestServerOptions) {
     this.timers = o.timers ?? systemTimers;
-    this.sse = new SseHub(32, this.timers);
+    const a = o.config.api;
+    this.sse = new SseHub({ max: a.sseMax, perIp: a.ssePerIp, maxAgeMs: a.sseMaxAgeS * 1000 }, this.timers);
+    const now = (): number => o.clock.now();
+    this.requests = new IpLimiter(a.requestsPerMinute, 60_000, now);
+    this.posts = new IpLimiter(a.rateLimitPerMinute, 60_000, now);
+    this.authFailures = new IpLimiter(a.authFailuresPerMinute, 60_000, now);
+    this.failureLog = new IpLimiter(1, 60_000, now);
+    this.hostCheck = new HostCheck(a.allowedHosts, now, o.hosts ?? osHosts);
     this.sessions = new Sessions(o.config.api.sessionTtlS * 1000, () => o.clock.now());
     this.snap = new Snapshotter(this.timers);
     this.metrics = new Metrics(o.services, { version: o.version ?? packageVersion(), boothId: o.config.boothId });
@@ -85,19 +109,30 @@ export class RestServer implements Lifecycle {
   async build(): Promise<FastifyInstance> {
     if (this.app) return this.app;
     const { config } = this.o;
+    const serverFactory = this.serverFactory();
     const app = Fastify({
       logger: false,
       bodyLimit: config.api.bodyLimit,
       forceCloseConnections: true,
       return503OnClosing: true,
       routerOptions: { ignoreTrailingSlash: true },
-    });
+      serverFactory: serverFactory,
+      // behind a reverse proxy, req.ip is the client the proxy names, so per-IP limits stay per client
+      ...(config.api.trustProxy.length > 0 ? { trustProxy: [...config.api.trustProxy] } : {}),
+    }) as unknown as FastifyInstance;
     this.app = app;
     this.installValidation(app);
     this.installErrors(app);
-    await app.register(rateLimit, {
-      global: false,
-      errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, code: 'POKERFACE_ERR_API_RATE_LIMITED', message: `too many requests; retry in ${ctx.after}` }),
+    // the very first hook: a flood or a rebinding page costs one map lookup and a 429/421,
+    // before routing, authentication, parsing or any handler runs
+    app.addHook('onRequest', this.gate);
+    // the net under every body: whatever a handler quotes (an error message holding a camera
+    // URL, a clip name) leaves through the one redaction function. HTML is the static page
+    // (its data comes from these JSON routes), and its script must not be rewritten.
+    app.addHook('onSend', async (_req, reply, payload) => {
+      if (typeof payload !== 'string') return payload;
+      const type = reply.getHeader('content-type');
+      return typeof type === 'string' && type.startsWith('text/html') ? payload : redact(payload);
     });
     await app.register(swagger, {
       openapi: {
@@ -112,6 +147,35 @@ export class RestServer implements Lifecycle {
     return app;
   }
 
+  /**
+   * The HTTP(S) server with every timeout set: a client dribbling a body or headers, or
+   * holding idle connections, is cut off instead of holding a slot for ever.
+   * connectionsCheckingInterval makes Node enforce requestTimeout within a second, not 30 s.
+   */
+  private serverFactory(): (handler: RequestListener) => Server {
+    const a = this.o.config.api;
+    const opts: ServerOptions = {
+      requestTimeout: a.requestTimeoutMs,
+      headersTimeout: Math.min(a.headersTimeoutMs, a.requestTimeoutMs),
+      keepAliveTimeout: a.keepAliveTimeoutMs,
+      connectionsCheckingInterval: 1000,
+    };
+    let tls: { cert: Buffer; key: Buffer } | null = null;
+    if (a.tls.cert !== '' && a.tls.key !== '') {
+      try {
+        tls = { cert: readFileSync(a.tls.cert), key: readFileSync(a.tls.key) };
+      } catch (e) {
+        throw new PokerfaceError('POKERFACE_ERR_API_TLS', (e as Error).message, { cause: e });
+      }
+    }
+    return (handler) => {
+      const server: Server = tls ? (createHttpsServer({ ...opts, ...tls }, handler)) : createHttpServer(opts, handler);
+      server.timeout = a.connectionTimeoutMs;
+      server.maxConnections = a.maxConnections;
+      return server;
+    };
+  }
+
   async start(): Promise<void> {
     const app = await this.build();
     const { host, port } = this.o.config.api;
@@ -124,6 +188,7 @@ export class RestServer implements Lifecycle {
     this.listening = true;
     this.o.log.info({ url: this.url() }, 'REST API listening');
     if (!tokenSet(this.o.config)) this.o.log.warn('api.token is empty: POST routes answer 403 (set POKERFACE_API_TOKEN)');
+    for (const w of configWarnings(this.o.config)) this.o.log.warn(w);
   }
 
   async stop(): Promise<void> {
@@ -148,7 +213,7 @@ export class RestServer implements Lifecycle {
     const a = this.app?.server.address();
     if (!a || typeof a === 'string') return '';
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-    return `http://${host}:${a.port}`;
+    return `${this.o.config.api.tls.cert !== '' ? 'https' : 'http'}://${host}:${a.port}`;
   }
 
   // ------------------------------------------------------------------ wiring
@@ -161,7 +226,10 @@ export class RestServer implements Lifecycle {
         booth.onState((s) => this.sse.send('state', statePayload(s, clock))),
         booth.onScore((s) => this.score.push(s)),
         booth.onEvent((e) => this.sse.send('event', eventPayload(e, clock))),
-        booth.onResult((r) => this.sse.send('result', r)),
+        booth.onResult((r) => {
+          this.bodies.clear(); // a new round: cached results are stale
+          this.sse.send('result', r);
+        }),
       );
     }
     const fs = svc.frameSource;
@@ -220,22 +288,99 @@ export class RestServer implements Lifecycle {
 
   // ------------------------------------------------------------------ auth
 
-  /** onRequest hook of every POST */
-  private readonly requireToken = async (req: FastifyRequest): Promise<void> => {
+  /**
+   * A client over a limit waits up to a second for its 429 (a tarpit): a loop that waits
+   * for each answer, as scripts and curl do, then sends a few requests a second instead of
+   * thousands. maxConnections bounds how many can wait at once; each costs one timer.
+   */
+  private tarpit(retryAfterMs: number): Promise<void> {
+    return new Promise((resolve) => void this.timers.setTimeout(resolve, Math.min(TARPIT_MS, Math.max(0, retryAfterMs))));
+  }
+
+  private async cachedBody(key: string, ttlMs: number, make: () => Promise<string> | string): Promise<string> {
+    const t = this.o.clock.now();
+    const hit = this.bodies.get(key);
+    if (hit && hit.until > t) return hit.body;
+    const body = await make();
+    if (this.bodies.size >= 64) this.bodies.clear();
+    this.bodies.set(key, { until: t + ttlMs, body });
+    return body;
+  }
+
+  /** first onRequest hook of every route: Host check, then the per-IP request count */
+  private readonly gate = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const v = this.requests.hit(req.ip);
+    if (!v.ok) {
+      void reply.header('retry-after', String(Math.ceil(v.retryAfterMs / 1000)));
+      await this.tarpit(v.retryAfterMs);
+      throw err('POKERFACE_ERR_API_RATE_LIMITED', `more than ${this.o.config.api.requestsPerMinute} requests a minute from ${req.ip}`);
+    }
+    if (!this.hostCheck.allows(req.headers.host)) throw err('POKERFACE_ERR_API_BAD_HOST', `"${String(req.headers.host).slice(0, 64)}"; see api.allowedHosts`);
+  };
+
+  /** Before a credential is even looked at: a client that failed too often waits. */
+  private async refuseGuesser(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const v = this.authFailures.over(req.ip);
+    if (v.ok) return;
+    void reply.header('retry-after', String(Math.ceil(v.retryAfterMs / 1000)));
+    await this.tarpit(v.retryAfterMs);
+    throw err('POKERFACE_ERR_API_RATE_LIMITED', `too many failed authentications from ${req.ip}`);
+  }
+
+  /** Count a presented-but-wrong credential; logged once a minute per client IP. */
+  private authFailed(req: FastifyRequest, kind: 'bearer' | 'basic' | 'session' | 'read'): void {
+    const v = this.authFailures.hit(req.ip);
+    if (this.failureLog.hit(req.ip).ok) {
+      this.o.log.warn({ ip: req.ip, kind, route: `${req.method} ${req.url.split('?')[0] ?? ''}`, failuresThisMinute: v.count }, 'REST authentication failed (further failures from this IP this minute are not logged)');
+    }
+  }
+
+  /** onRequest hook of every POST: POST count, guess limit, then the token */
+  private readonly requireToken = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const p = this.posts.hit(req.ip);
+    if (!p.ok) {
+      void reply.header('retry-after', String(Math.ceil(p.retryAfterMs / 1000)));
+      throw err('POKERFACE_ERR_API_RATE_LIMITED', `more than ${this.o.config.api.rateLimitPerMinute} POSTs a minute from ${req.ip}`);
+    }
+    await this.refuseGuesser(req, reply);
     const r = checkBearer(req.headers.authorization, this.o.config.api.token);
     if (r === 'disabled') throw err('POKERFACE_ERR_API_FORBIDDEN');
     if (r === 'missing') throw err('POKERFACE_ERR_API_UNAUTHORIZED', 'send Authorization: Bearer <token>');
-    if (r === 'wrong') throw err('POKERFACE_ERR_API_UNAUTHORIZED');
+    if (r === 'wrong') {
+      this.authFailed(req, 'bearer');
+      throw err('POKERFACE_ERR_API_UNAUTHORIZED');
+    }
+  };
+
+  /** onRequest hook of the reads api.publicRead: false guards: the staff token or the read token */
+  private readonly requireRead = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const { token, readToken } = this.o.config.api;
+    await this.refuseGuesser(req, reply);
+    const given = bearerOf(req.headers.authorization);
+    if (given === null) throw err('POKERFACE_ERR_API_UNAUTHORIZED', 'api.publicRead is false: send Authorization: Bearer <token>');
+    if (tokenMatches(given, token) || tokenMatches(given, readToken)) return;
+    this.authFailed(req, 'read');
+    throw err('POKERFACE_ERR_API_UNAUTHORIZED');
   };
 
   /** bearer, basic (password = token) or the session cookie */
-  private snapshotAuthorized(req: FastifyRequest): boolean {
+  private async snapshotAuthorized(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     const token = this.o.config.api.token;
     if (token === '') return false;
+    await this.refuseGuesser(req, reply);
     const h = req.headers.authorization;
-    const given = bearerOf(h) ?? basicPasswordOf(h);
-    if (given !== null) return tokenMatches(given, token);
-    return this.sessions.valid(cookieValue(req.headers.cookie, SESSION_COOKIE));
+    const bearer = bearerOf(h);
+    const given = bearer ?? basicPasswordOf(h);
+    if (given !== null) {
+      if (tokenMatches(given, token)) return true;
+      this.authFailed(req, bearer !== null ? 'bearer' : 'basic');
+      return false;
+    }
+    const cookie = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    if (cookie === null) return false;
+    if (this.sessions.valid(cookie)) return true;
+    this.authFailed(req, 'session');
+    return false;
   }
 
   // ------------------------------------------------------------------ routes
@@ -244,13 +389,13 @@ export class RestServer implements Lifecycle {
     const { config, services: svc, clock } = this.o;
     const errors = { 400: S.ErrorBody, 401: S.ErrorBody, 403: S.ErrorBody, 404: S.ErrorBody, 409: S.ErrorBody, 413: S.ErrorBody, 429: S.ErrorBody, 503: S.ErrorBody };
     // auth runs first (onRequest), so an unauthenticated body is never parsed or validated
-    const post = {
-      onRequest: this.requireToken,
-      config: { rateLimit: { max: config.api.rateLimitPerMinute, timeWindow: 60_000 } },
-    };
+    const post = { onRequest: this.requireToken };
+    // config, results and metrics: open by default, behind a token with api.publicRead: false
+    const read = config.api.publicRead ? {} : { onRequest: this.requireRead };
     const secured = { security: [{ bearer: [] }] };
 
-    this.console.routes(app); // GET / (the staff console), its assets, /api/system, /api/clips, /api/results.csv
+    // GET / (the staff console), its assets, /api/system; /api/clips and /api/results.csv read results like /api/results
+    this.console.routes(app, read);
 
     app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
 
@@ -281,14 +426,20 @@ export class RestServer implements Lifecycle {
 
     app.get('/api/stats', { schema: { response: { 200: S.StatsBody } } }, async () => statsPayload(svc, this.o.proc ?? nodeProcessInfo));
 
-    app.get('/api/metrics', { schema: { summary: 'Prometheus text format' } }, async (_req, reply) => {
-      const text = await this.metrics.text();
+    app.get('/api/metrics', { ...read, schema: { summary: 'Prometheus text format' } }, async (_req, reply) => {
+      // collected at most once a second, however often it is asked (scrapers ask every 15 s)
+      const text = await this.cachedBody('metrics', 1000, () => this.metrics.text());
       return reply.type(this.metrics.contentType).send(text);
     });
 
-    app.get('/api/config', { schema: { summary: 'the running configuration, secrets redacted', response: { 200: S.AnyObject } } }, async () => redactConfig(config));
+    // the running config never changes: redacted once
+    const publicConfig = redactConfig(config);
+    app.get('/api/config', { ...read, schema: { summary: 'the running configuration, secrets redacted', response: { 200: S.AnyObject } } }, async () => publicConfig);
 
-    app.get('/api/config/schema.json', { schema: { summary: 'JSON Schema of the configuration', response: { 200: S.AnyObject } } }, async () => configJsonSchema());
+    const schemaText = JSON.stringify(configJsonSchema());
+    app.get('/api/config/schema.json', { schema: { summary: 'JSON Schema of the configuration', response: { 200: S.AnyObject } } }, async (_req, reply) =>
+      reply.type('application/json; charset=utf-8').send(schemaText),
+    );
 
     app.get('/api/version', { schema: { response: { 200: S.VersionBody } } }, async () => ({
       name: 'pokerface',
@@ -299,12 +450,20 @@ export class RestServer implements Lifecycle {
 
     app.get(
       '/api/results',
-      { schema: { querystring: S.ResultsQuery, response: { 200: S.ResultsBody, ...errors } } },
-      async (req) => {
+      { ...read, schema: { querystring: S.ResultsQuery, response: { 200: S.ResultsBody, ...errors } } },
+      async (req, reply) => {
         const results = svc.results;
         if (!results) throw err('POKERFACE_ERR_API_UNAVAILABLE', 'the results log is not running');
         const q = req.query as { limit?: number; sinceDays?: number };
-        return { recent: results.recent(q.limit ?? 20), totals: results.totals(q.sinceDays ? { sinceDays: q.sinceDays } : {}) };
+        const limit = q.limit ?? 20;
+        const sinceDays = q.sinceDays ?? DEFAULT_RESULTS_DAYS;
+        // bounded: a page of at most 500 rounds, totals over a window of days (default 30)
+        // read from the summary the store keeps, so no request scans the whole log; the
+        // answer is kept a second (a round takes far longer), so a flood costs one read a second
+        const body = await this.cachedBody(`results?${limit}&${sinceDays}`, 1000, () =>
+          JSON.stringify({ recent: results.recent(limit), totals: results.totals({ sinceDays }) }),
+        );
+        return reply.type('application/json; charset=utf-8').send(body);
       },
     );
 
@@ -316,7 +475,7 @@ export class RestServer implements Lifecycle {
       const st = booth ? safe(() => booth.state()) : undefined;
       if (st) initial.push(['state', statePayload(st, clock)]);
       reply.hijack();
-      if (!this.sse.add(reply.raw, initial)) {
+      if (!this.sse.add(reply.raw, initial, req.ip)) {
         reply.raw.writeHead(503, { 'content-type': 'application/json' });
         reply.raw.end(JSON.stringify({ code: 'POKERFACE_ERR_API_UNAVAILABLE', message: 'too many event streams' }));
       }
@@ -325,7 +484,7 @@ export class RestServer implements Lifecycle {
     app.get('/api/snapshot.jpg', { schema: { summary: 'camera frame with face boxes (api.snapshot, token required)', ...secured } }, async (req, reply) => {
       if (!config.api.snapshot) throw err('POKERFACE_ERR_SNAPSHOT_DISABLED');
       if (config.api.token === '') throw err('POKERFACE_ERR_API_FORBIDDEN');
-      if (!this.snapshotAuthorized(req)) {
+      if (!(await this.snapshotAuthorized(req, reply))) {
         // a person opening the URL gets the browser's login prompt; the status page (which
         // asks for the token itself) must not, or the browser would hold its fetch on a dialog
         if (req.headers['x-pokerface-page'] === undefined) void reply.header('www-authenticate', 'Basic realm="pokerface", charset="UTF-8"');
@@ -340,7 +499,8 @@ export class RestServer implements Lifecycle {
     app.post(
       '/api/session',
       { ...post, schema: { summary: 'exchange the token for a session cookie (for the snapshot in a browser)', ...secured, response: { 200: S.OkBody, ...errors } } },
-      async (_req, reply) => {
+      async (req, reply) => {
+        audit(this.o.log, { action: 'session', via: 'rest', who: req.ip, ok: true });
         const id = this.sessions.create();
         void reply.header('set-cookie', `${SESSION_COOKIE}=${id}; Path=/api; HttpOnly; SameSite=Strict; Max-Age=${config.api.sessionTtlS}`);
         return { ok: true as const };
@@ -351,7 +511,7 @@ export class RestServer implements Lifecycle {
       '/api/restart',
       { ...post, schema: { summary: 'stop cleanly and exit 75 so systemd restarts the daemon', ...secured, response: { 202: S.OkBody, ...errors } } },
       async (req, reply) => {
-        this.o.log.warn({ ip: req.ip }, 'restart requested via REST');
+        audit(this.o.log, { action: 'restart', via: 'rest', who: req.ip, ok: true });
         void reply.then(
           () => this.o.requestExit(EXIT.TEMPFAIL, 'restart requested via REST'),
           () => this.o.requestExit(EXIT.TEMPFAIL, 'restart requested via REST'),
@@ -360,8 +520,9 @@ export class RestServer implements Lifecycle {
       },
     );
 
-    const command = (reply: FastifyReply, out: CommandOutcome): FastifyReply => {
+    const command = (req: FastifyRequest, action: string, reply: FastifyReply, out: CommandOutcome): FastifyReply => {
       const r = out.response;
+      audit(this.o.log, { action, via: 'rest', who: req.ip, ok: r.ok, code: r.ok ? undefined : r.code });
       if (!r.ok) throw new PokerfaceError((r.code ?? 'POKERFACE_ERR_API_INTERNAL') as ErrorCode, r.message);
       return reply.code(200).send({ ok: true as const });
     };
@@ -376,13 +537,13 @@ export class RestServer implements Lifecycle {
         },
         schema: { summary: 'start a round (optionally choosing mode and level)', ...secured, body: S.StartBody, response: { 200: S.OkBody, ...errors } },
       },
-      async (req, reply) => command(reply, runCommand('start', req.body ?? {}, deps)),
+      async (req, reply) => command(req, 'start', reply, runCommand('start', req.body ?? {}, deps)),
     );
 
     app.post(
       '/api/game/stop',
       { ...post, schema: { summary: 'back to attract (a running round is aborted)', ...secured, response: { 200: S.OkBody, ...errors } } },
-      async (_req, reply) => command(reply, runCommand('stop', {}, deps)),
+      async (req, reply) => command(req, 'stop', reply, runCommand('stop', {}, deps)),
     );
 
     app.post(
@@ -391,11 +552,16 @@ export class RestServer implements Lifecycle {
       async (req, reply) => {
         const { name } = req.params as { name: string };
         if (!(BUTTONS as readonly string[]).includes(name)) throw err('POKERFACE_ERR_UNKNOWN_BUTTON', `"${name.slice(0, 32)}"; known: ${BUTTONS.join(', ')}`);
-        return command(reply, runCommand('button', { name: name as ButtonName }, deps));
+        return command(req, `button:${name}`, reply, runCommand('button', { name: name as ButtonName }, deps));
       },
     );
   }
 }
+
+/** the window of days /api/results totals cover unless the request says otherwise */
+export const DEFAULT_RESULTS_DAYS = 30;
+/** longest a client over a limit waits for its 429 */
+const TARPIT_MS = 1000;
 
 function tokenSet(c: FrozenConfig): boolean {
   return c.api.token !== '';

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { FrozenConfig } from '../config/schema.js';
 import { PokerfaceError } from '../errors.js';
 import type { Clock, Off } from '../types.js';
@@ -70,7 +70,8 @@ export class StaffConsole {
     this.clipsCache = null;
   }
 
-  routes(app: FastifyInstance): void {
+  /** `read`: the route options that guard reads of results when api.publicRead is false */
+  routes(app: FastifyInstance, read: { onRequest?: onRequestHookHandler } = {}): void {
     const { config } = this.o;
     const page = statusPageHtml(config.boothId);
 
@@ -102,6 +103,7 @@ export class StaffConsole {
     app.get(
       '/api/clips',
       {
+        ...read,
         schema: {
           summary: 'the media library per mode and level with per-clip figures from the results log, and the clips that fail',
           response: { 200: C.ClipsBody },
@@ -113,6 +115,7 @@ export class StaffConsole {
     app.get(
       '/api/results.csv',
       {
+        ...read,
         schema: {
           summary: 'the results log as CSV (newest first, at most 10000 rounds; times in UTC)',
           querystring: C.CsvQuery,

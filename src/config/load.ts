@@ -4,10 +4,12 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isMap, isNode, isPair, isScalar, isSeq, visit } from 'yaml';
 import { PokerfaceError } from '../errors.js';
 import { ConfigSchema, SECRET_PATHS, type Config, type FrozenConfig } from './schema.js';
-import { applyEnvOverrides } from './env.js';
+import { applyEnvOverrides, envNameToPath } from './env.js';
 import { mqttConfigIssues } from './sections/mqtt.js';
 import { deepFreeze } from './freeze.js';
 import { crossCheck, type CrossIssue } from './checks.js';
+import { REDACTED, redactValue } from '../redact.js';
+import { policyIssues } from './policy.js';
 
 export interface ConfigIssue {
   /** file name, or `env POKERFACE_X` for an environment override */
@@ -121,6 +123,10 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       const envName = envSource(i.path.split('.'), setByEnv);
       issues.push(envName ? { source: envName, path: i.path, message: i.message } : { source, ...i, ...locate(i.path.split('.')) });
     }
+    for (const p of policyIssues(data)) {
+      const envName = envSource(p.segments, setByEnv);
+      issues.push(envName ? { source: envName, path: p.segments.join('.'), message: p.message } : { source, path: p.segments.join('.'), message: p.message, ...locate(p.segments) });
+    }
   }
   if (issues.length > 0) {
     throw new ConfigError('POKERFACE_ERR_CONFIG_INVALID', issues.map(({ source: s, path, message, line, column }) => ({ source: s, path, message, line, column })));
@@ -207,14 +213,14 @@ export function describeErrors(errors: ErrorObject[]): Described[] {
   return out;
 }
 
-/** A copy with secrets replaced, for /api/config and logs. */
+/** A copy with secrets replaced, for /api/config, `config check --json` and logs. */
 export function redactConfig(cfg: FrozenConfig): unknown {
-  const copy = JSON.parse(JSON.stringify(cfg)) as Record<string, unknown>;
+  const copy = redactValue(cfg) as Record<string, unknown>;
   for (const path of SECRET_PATHS) {
     let node: Record<string, unknown> | undefined = copy;
     for (const seg of path.slice(0, -1)) node = node?.[seg] as Record<string, unknown> | undefined;
     const last = path[path.length - 1];
-    if (node && last && typeof node[last] === 'string' && node[last] !== '') node[last] = '[redacted]';
+    if (node && last && typeof node[last] === 'string' && node[last] !== '') node[last] = REDACTED;
   }
   return copy;
 }

@@ -47,6 +47,7 @@ export type FrozenConfig = DeepReadonly<Config>;
 /** Keys holding secrets: redacted in /api/config and never logged. */
 export const SECRET_PATHS: ReadonlyArray<readonly string[]> = [
   ['api', 'token'],
+  ['api', 'readToken'],
   ['mqtt', 'password'],
   ['mqtt', 'embeddedViewerPassword'],
   ['mqtt', 'requestToken'],

@@ -9,7 +9,9 @@ import type { Clock, Lifecycle, ModuleHealth, Outcome, ResultTotals, ResultsStor
 import type { Timers } from './notify.js';
 
 const DAY_MS = 86_400_000;
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
+/** most rows `recent()` returns, whatever the caller asks */
+export const RECENT_MAX = 500;
 
 export interface SqliteResultsOptions {
   /** file path, or ':memory:' */
@@ -174,26 +176,42 @@ export class SqliteResultsStore implements ResultsStore, Lifecycle {
 
   recent(limit: number): RoundResult[] {
     if (!this.db) return [];
-    const n = Math.max(0, Math.min(10_000, Math.floor(limit)));
+    const n = Math.max(0, Math.min(RECENT_MAX, Math.floor(limit)));
+    // served by the ended_at index read backwards: cost grows with n, not with the table
     const rows = this.db.prepare('SELECT * FROM results ORDER BY ended_at DESC, rowid DESC LIMIT ?').all(n) as Row[];
     return rows.map(toResult);
   }
 
+  /**
+   * Totals per local day, mode and level, from the summary the triggers keep in the same
+   * transaction as each append and prune: a read costs the days asked for, never a scan
+   * of every round (200 000 rows took over a second on the main thread).
+   */
   totals(opts: { sinceDays?: number } = {}): ResultTotals[] {
     if (!this.db) return [];
     const since = opts.sinceDays !== undefined ? this.opts.clock.wall() - opts.sinceDays * DAY_MS : 0;
+    const hasSummary = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'results_daily'").get() !== undefined;
     // Days are local time: staff read "today" as the booth's day, not UTC's.
-    const rows = this.db
-      .prepare(
-        `SELECT date(ended_at / 1000, 'unixepoch', 'localtime') AS day, mode, level,
-                count(*) AS rounds,
-                sum(outcome = 'cracked') AS cracked,
-                sum(outcome = 'survived') AS survived,
-                sum(outcome = 'aborted') AS aborted
-           FROM results WHERE ended_at >= ?
-          GROUP BY day, mode, level ORDER BY day DESC, mode, level`,
-      )
-      .all(since) as ResultTotals[];
+    const rows = (
+      hasSummary
+        ? this.db
+            .prepare(
+              `SELECT day, mode, level, rounds, cracked, survived, aborted FROM results_daily
+                WHERE day >= date(? / 1000, 'unixepoch', 'localtime') AND rounds > 0
+                ORDER BY day DESC, mode, level`,
+            )
+            .all(since)
+        : // a log written by an older pokerface, opened read-only by `pokerface results`
+          this.db
+            .prepare(
+              `SELECT date(ended_at / 1000, 'unixepoch', 'localtime') AS day, mode, level,
+                      count(*) AS rounds, sum(outcome = 'cracked') AS cracked,
+                      sum(outcome = 'survived') AS survived, sum(outcome = 'aborted') AS aborted
+                 FROM results WHERE ended_at >= ?
+                GROUP BY day, mode, level ORDER BY day DESC, mode, level`,
+            )
+            .all(since)
+    ) as ResultTotals[];
     return rows.map((t) => ({ ...t, level: Number(t.level), rounds: Number(t.rounds), cracked: Number(t.cracked), survived: Number(t.survived), aborted: Number(t.aborted) }));
   }
 
@@ -401,9 +419,10 @@ export class SqliteResultsStore implements ResultsStore, Lifecycle {
           reason      TEXT
         );
         CREATE INDEX IF NOT EXISTS results_ended_at ON results (ended_at);
-        PRAGMA user_version = ${SCHEMA_VERSION};
       `);
     }
+    if (version < 2) migrateSummary(db);
+    if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
 
   private fail(e: Error, r: RoundResult): void {
@@ -424,6 +443,45 @@ export class SqliteResultsStore implements ResultsStore, Lifecycle {
     }
     this.db = null;
   }
+}
+
+/**
+ * Schema 2: results_daily holds the totals per local day, mode and level. Triggers keep it
+ * in step inside the transaction of every insert and delete (append, prune), so it can
+ * never disagree with the rows; an existing log is summed once here.
+ */
+function migrateSummary(db: Database.Database): void {
+  const DAY = "date(%.ended_at / 1000, 'unixepoch', 'localtime')";
+  const delta = (r: 'new' | 'old', sign: '+' | '-'): string =>
+    `rounds = rounds ${sign} 1, cracked = cracked ${sign} (${r}.outcome = 'cracked'), survived = survived ${sign} (${r}.outcome = 'survived'), aborted = aborted ${sign} (${r}.outcome = 'aborted')`;
+  db.transaction(() => {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS results_daily (
+        day      TEXT NOT NULL,
+        mode     TEXT NOT NULL,
+        level    INTEGER NOT NULL,
+        rounds   INTEGER NOT NULL DEFAULT 0,
+        cracked  INTEGER NOT NULL DEFAULT 0,
+        survived INTEGER NOT NULL DEFAULT 0,
+        aborted  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, mode, level)
+      ) WITHOUT ROWID;
+      DELETE FROM results_daily;
+      INSERT INTO results_daily (day, mode, level, rounds, cracked, survived, aborted)
+        SELECT ${DAY.replace('%.', '')}, mode, level, count(*), sum(outcome = 'cracked'), sum(outcome = 'survived'), sum(outcome = 'aborted')
+          FROM results GROUP BY 1, 2, 3;
+      CREATE TRIGGER IF NOT EXISTS results_daily_insert AFTER INSERT ON results BEGIN
+        INSERT OR IGNORE INTO results_daily (day, mode, level) VALUES (${DAY.replace('%', 'new')}, new.mode, new.level);
+        UPDATE results_daily SET ${delta('new', '+')}
+         WHERE day = ${DAY.replace('%', 'new')} AND mode = new.mode AND level = new.level;
+      END;
+      CREATE TRIGGER IF NOT EXISTS results_daily_delete AFTER DELETE ON results BEGIN
+        UPDATE results_daily SET ${delta('old', '-')}
+         WHERE day = ${DAY.replace('%', 'old')} AND mode = old.mode AND level = old.level;
+        DELETE FROM results_daily WHERE day = ${DAY.replace('%', 'old')} AND mode = old.mode AND level = old.level AND rounds <= 0;
+      END;
+    `);
+  })();
 }
 
 function toResult(row: Row): RoundResult {

@@ -328,7 +328,7 @@ describe('REST fuzz', () => {
       extra: {
         mqtt: { enabled: false },
         // the snapshot on, so its auth (bearer, basic, session cookie) is fuzzed too
-        api: { host: '127.0.0.1', port: p.api, token: TOKEN, rateLimitPerMinute: 100_000, snapshot: true },
+        api: { host: '127.0.0.1', port: p.api, token: TOKEN, rateLimitPerMinute: 100_000, requestsPerMinute: 100_000, authFailuresPerMinute: 10_000, snapshot: true },
       },
     });
     daemon = new DaemonProcess(cfg, p.api);

@@ -10,7 +10,7 @@ import { demoFaces, makeFaceVideo } from '../../src/player/demo-camera.js';
 import { ffmpegRunner } from '../../src/player/ffmpeg-run.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const TOKEN = 'e2e-token-0123456789';
+export const TOKEN = 'e2e-token-0123456789abcdef';
 
 export function requireBuilt(): void {
   for (const f of ['dist/cli.js', 'models/manifest.json']) {
@@ -71,7 +71,7 @@ export function writeConfig(o: BoothConfigOptions): string {
     player: { socketPath: join(o.dir, 'mpv.sock'), vo: 'null', ao: 'null', mediaDir: o.mediaDir, watchMedia: false },
     controls: { backends: [] },
     mqtt: { url: o.mqttUrl, scoreHz: 60, statsIntervalS: 1, reconnectMinMs: 200, reconnectMaxMs: 1000 },
-    api: { host: '127.0.0.1', port: o.ports.api, token: TOKEN },
+    api: { host: '127.0.0.1', port: o.ports.api, token: TOKEN, requestsPerMinute: 100_000 },
     results: { path: join(o.dir, 'results.sqlite') },
     ...o.extra,
   };

@@ -63,14 +63,14 @@ describe('config', () => {
 
   it('lets POKERFACE_<PATH> variables override keys, typed by the schema', () => {
     const cfg = parseConfig('api:\n  port: 1\n', 'x.yaml', {
-      POKERFACE_API_TOKEN: '12345',
+      POKERFACE_API_TOKEN: '123456789012345678901234',
       POKERFACE_API_PORT: '9000',
       POKERFACE_MQTT_PASSWORD: 'pw',
       POKERFACE_CAMERA_MIRROR: 'true',
       POKERFACE_LOG_LEVEL: 'debug',
       PATH: '/bin',
     });
-    expect(cfg.api.token).toBe('12345');
+    expect(cfg.api.token).toBe('123456789012345678901234');
     expect(cfg.api.port).toBe(9000);
     expect(cfg.mqtt.password).toBe('pw');
     expect(cfg.camera.mirror).toBe(true);
@@ -83,7 +83,7 @@ describe('config', () => {
   });
 
   it('redacts secrets', () => {
-    const cfg = parseConfig('api:\n  token: s3cret\nmqtt:\n  password: pw\n', 'x.yaml');
+    const cfg = parseConfig('api:\n  token: s3cret-s3cret-s3cret-s3cret\nmqtt:\n  password: pw\n', 'x.yaml');
     const text = JSON.stringify(redactConfig(cfg));
     expect(text).not.toContain('s3cret');
     expect(text).not.toContain('"pw"');

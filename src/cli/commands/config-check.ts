@@ -3,6 +3,7 @@ import { fileChecks } from '../../config/checks.js';
 import { ConfigError, loadConfigFile } from '../../config/load.js';
 import { EXIT } from '../../errors.js';
 import { boothIdProblem } from '../../config/booth-id.js';
+import { configWarnings } from '../../config/policy.js';
 import type { Command } from '../io.js';
 
 export const command: Command = {
@@ -18,6 +19,7 @@ export const command: Command = {
         io.err(`POKERFACE_ERR_CONFIG_INVALID: ${file}: ${idProblem}`);
         return EXIT.CONFIG;
       }
+      for (const w of configWarnings(cfg)) io.err(`warning: ${w}`);
       if (values.json) {
         const { redactConfig } = await import('../../config/load.js');
         io.out(JSON.stringify(redactConfig(cfg), null, 2));

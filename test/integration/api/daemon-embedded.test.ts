@@ -34,7 +34,7 @@ describe('staff modules in the daemon with the embedded broker', () => {
         'api:',
         '  host: 127.0.0.1',
         '  port: 0',
-        '  token: tok',
+        '  token: tok-0123456789abcdef0123456789',
       ].join('\n'),
       'test',
     );
@@ -81,7 +81,7 @@ describe('staff modules in the daemon with the embedded broker', () => {
       expect(booth.calls).toEqual(['start {}']);
 
       // REST restart: 202, the daemon stops cleanly (MQTT: offline, and "stopped" in state) and exits 75
-      const res = await fetch(`${api.url()}/api/restart`, { method: 'POST', headers: { authorization: 'Bearer tok' } });
+      const res = await fetch(`${api.url()}/api/restart`, { method: 'POST', headers: { authorization: 'Bearer tok-0123456789abcdef0123456789' } });
       expect(res.status).toBe(202);
       await until(() => requested.length === 1, 2000, 'exit request');
       expect(requested[0]?.[0]).toBe(75);

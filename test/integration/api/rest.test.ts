@@ -12,7 +12,7 @@ import type { ModuleHealth } from '../../../src/types.js';
 import { FakeBooth, FakeDetector, FakeFrameSource, FakePlayer, FakeResults } from '../../unit/api/fakes.js';
 import { waitFor } from '../../wait-for.js';
 
-const TOKEN = 'test-token-123';
+const TOKEN = 'test-token-0123456789abcdef';
 
 interface Setup {
   app: FastifyInstance;
@@ -49,7 +49,7 @@ async function setup(yaml = '', opts: { listen?: boolean; withServices?: boolean
   const exits: Array<[number, string]> = [];
   const raw = opts.withServices === false ? {} : { booth, frameSource: frames, detector, player, results, mqtt };
   const server = new RestServer({
-    config: parseConfig(`boothId: r1\napi:\n  host: 127.0.0.1\n  port: 0\n  rateLimitPerMinute: 1000\n${yaml}`, 'test'),
+    config: parseConfig(`boothId: r1\napi:\n  host: 127.0.0.1\n  port: 0\n  rateLimitPerMinute: 1000\n  requestsPerMinute: 100000\n${yaml}`, 'test'),
     log: silentLogger,
     clock: systemClock,
     services: staffServices(raw),

@@ -38,7 +38,7 @@ describe.skipIf(!haveChromium)('staff console in headless Chromium (fake service
 
   beforeAll(async () => {
     server = new RestServer({
-      config: parseConfig('boothId: page\napi:\n  host: 127.0.0.1\n  port: 0\n  token: pagetoken\n  snapshot: true\n  scoreHz: 20\n', 'test'),
+      config: parseConfig('boothId: page\napi:\n  host: 127.0.0.1\n  port: 0\n  token: pagetoken-0123456789abcdef01\n  snapshot: true\n  scoreHz: 20\n', 'test'),
       log: silentLogger,
       clock: systemClock,
       services: staffServices({
@@ -136,7 +136,7 @@ describe.skipIf(!haveChromium)('staff console in headless Chromium (fake service
     expect(await page.textContent('#answer')).toContain('POKERFACE_ERR_API_UNAUTHORIZED');
     const camTimer = setInterval(() => frames.emitFrame(), 30);
     try {
-      await page.fill('#token', 'pagetoken');
+      await page.fill('#token', 'pagetoken-0123456789abcdef01');
       await page.click('#login button');
       await page.waitForFunction(() => document.getElementById('snap')?.naturalWidth === 64, undefined, { timeout: 10_000 });
     } finally {
