@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isMap, isNode, isPair, isScalar, isSeq, visit } from 'yaml';
 import { PokerfaceError } from '../errors.js';
 import { ConfigSchema, SECRET_PATHS, type Config, type FrozenConfig } from './schema.js';
-import { applyEnvOverrides, envNameToPath } from './env.js';
+import { applyEnvOverrides } from './env.js';
 import { mqttConfigIssues } from './sections/mqtt.js';
 import { deepFreeze } from './freeze.js';
 import { crossCheck, type CrossIssue } from './checks.js';
