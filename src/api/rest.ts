@@ -19,6 +19,9 @@ import { configWarnings } from '../config/policy.js';
 import { HostCheck, osHosts, type HostSource } from './hosts.js';
 import { IpLimiter } from './limits.js';
 import { redact } from '../redact.js';
+
+/** content types of the console's own static files, never passed through redact() */
+const STATIC_CODE = /^(text\/html|text\/css|text\/javascript|application\/javascript)\b/;
 import { describeAjv, runCommand, type CommandOutcome } from './commands.js';
 import { eventPayload, scorePayload, statePayload } from './convert.js';
 import { healthReport } from './health.js';
@@ -127,12 +130,13 @@ export class RestServer implements Lifecycle {
     // before routing, authentication, parsing or any handler runs
     app.addHook('onRequest', this.gate);
     // the net under every body: whatever a handler quotes (an error message holding a camera
-    // URL, a clip name) leaves through the one redaction function. HTML is the static page
-    // (its data comes from these JSON routes), and its script must not be rewritten.
+    // URL, a clip name) leaves through the one redaction function. The console's HTML,
+    // script and style are static code (their data comes from these JSON routes) and must
+    // not be rewritten: `token = ...` in a script is code, not a secret.
     app.addHook('onSend', async (_req, reply, payload) => {
       if (typeof payload !== 'string') return payload;
       const type = reply.getHeader('content-type');
-      return typeof type === 'string' && type.startsWith('text/html') ? payload : redact(payload);
+      return typeof type === 'string' && STATIC_CODE.test(type) ? payload : redact(payload);
     });
     await app.register(swagger, {
       openapi: {
