@@ -7,6 +7,7 @@ import { EmbeddedBroker } from './broker.js';
 import { MqttService } from './mqtt.js';
 import { RestServer, packageVersion } from './rest.js';
 import { staffServices } from './services.js';
+import { sharedRestartLimiter } from '../ops/restart-limit.js';
 
 export function brokerModule(): ModuleSpec {
   return {
@@ -43,6 +44,7 @@ export function mqttModule(): ModuleSpec {
         clock: ctx.clock,
         services: staffServices(ctx.services),
         requestExit: (code, reason) => ctx.requestExit(code, reason),
+        restartLimiter: sharedRestartLimiter(ctx),
         version: packageVersion(),
         ...(url ? { url, protocolVersion: 4 as const } : {}),
       });
@@ -63,6 +65,7 @@ export function apiModule(): ModuleSpec {
         clock: ctx.clock,
         services: staffServices(ctx.services),
         requestExit: (code, reason) => ctx.requestExit(code, reason),
+        restartLimiter: sharedRestartLimiter(ctx),
       });
       ctx.services.api = api;
       return api;

@@ -24,6 +24,7 @@ export const StatePayloadSchema = T.Object(
     level: Nullable(T.Integer({ minimum: 1 })),
     clip: Nullable(T.String()),
     since: T.Number({ description: 'epoch ms the phase began' }),
+    problems: T.Optional(T.Array(T.String(), { description: 'present while a part is unhealthy, e.g. healing by itself: "capture: camera missing since 12:03:05, retrying every 30 s"' })),
   },
   { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/state.schema.json', title: 'state (retained, QoS 1)' },
 );

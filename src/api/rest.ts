@@ -1,5 +1,6 @@
 // The REST API and status page (fastify). GETs are open; every POST needs the bearer
 // token; the camera snapshot needs the token too (bearer, basic or a session cookie).
+import type { RestartVerdict } from '../ops/restart-limit.js';
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
@@ -32,6 +33,8 @@ export interface RestServerOptions {
   clock: Clock;
   services: StaffServices;
   requestExit: (code: number, reason: string) => void;
+  /** the restart limit shared with MQTT (absent: no limit) */
+  restartLimiter?: { request(): RestartVerdict } | undefined;
   version?: string;
   timers?: Timers;
   proc?: ProcessInfo;
@@ -49,6 +52,7 @@ const STATUS_OF: Partial<Record<string, number>> = {
   POKERFACE_ERR_GAME_STATE: 409,
   POKERFACE_ERR_API_BODY_TOO_LARGE: 413,
   POKERFACE_ERR_API_RATE_LIMITED: 429,
+  POKERFACE_ERR_RESTART_TOO_SOON: 429,
   POKERFACE_ERR_API_UNAVAILABLE: 503,
   POKERFACE_ERR_SNAPSHOT_NO_FRAME: 503,
   POKERFACE_ERR_MEDIA_EMPTY: 409,
@@ -353,6 +357,12 @@ export class RestServer implements Lifecycle {
       '/api/restart',
       { ...post, schema: { summary: 'stop cleanly and exit 75 so systemd restarts the daemon', ...secured, response: { 202: S.OkBody, ...errors } } },
       async (req, reply) => {
+        const verdict = this.o.restartLimiter?.request() ?? { ok: true as const };
+        if (!verdict.ok) {
+          this.o.log.warn({ ip: req.ip, code: verdict.error.code }, `restart refused: ${verdict.error.message}`);
+          void reply.header('retry-after', String(verdict.retryAfterS));
+          throw verdict.error;
+        }
         this.o.log.warn({ ip: req.ip }, 'restart requested via REST');
         void reply.then(
           () => this.o.requestExit(EXIT.TEMPFAIL, 'restart requested via REST'),
@@ -367,7 +377,8 @@ export class RestServer implements Lifecycle {
       if (!r.ok) throw new PokerfaceError((r.code ?? 'POKERFACE_ERR_API_INTERNAL') as ErrorCode, r.message);
       return reply.code(200).send({ ok: true as const });
     };
-    const deps = { booth: () => svc.booth, requestExit: this.o.requestExit };
+    const limiter = this.o.restartLimiter;
+    const deps = { booth: () => svc.booth, requestExit: this.o.requestExit, ...(limiter ? { restart: () => limiter.request() } : {}) };
 
     app.post(
       '/api/game/start',
