@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import type { Clock, ModuleHealth, Player, PlayerEvent, PlayerStats } from '../types.js';
 import { MpvIpcClient, type IpcSocket, type MpvEvent } from './ipc.js';
 import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
+import { childEnv } from '../child-env.js';
 
 export type PlayerConfig = FrozenConfig['player'];
 
@@ -365,7 +366,7 @@ export class MpvPlayer implements Player {
     const args = mpvArgs(this.opts.config, sock, this.opts.headless === true, this.volume);
     let child: MpvChild;
     try {
-      child = this.spawnFn(this.opts.config.mpvPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = this.spawnFn(this.opts.config.mpvPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
     } catch (e) {
       throw new PokerfaceError('POKERFACE_ERR_PLAYER_SPAWN', (e as Error).message, { cause: e });
     }

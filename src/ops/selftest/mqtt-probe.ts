@@ -2,6 +2,7 @@
 // importer of mqtt is src/api/mqtt.ts; an outside client also proves the broker is
 // reachable the way a staff dashboard reaches it). One adapter for both processes.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { childEnv } from '../../child-env.js';
 
 export interface BrokerAddress {
   host: string;
@@ -37,7 +38,7 @@ function connectionArgs(a: BrokerAddress): string[] {
   return args;
 }
 
-export function mosquittoProbe(spawnFn: SpawnFn = (cmd, args) => spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })): MqttProbe {
+export function mosquittoProbe(spawnFn: SpawnFn = (cmd, args) => spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() })): MqttProbe {
   return {
     roundTrip(addr, publishTopic, payload, subscribeTopic, timeoutMs) {
       return new Promise<string>((resolve, reject) => {
