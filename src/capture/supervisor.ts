@@ -27,6 +27,8 @@ export interface SupervisorOptions {
   stderrLinesPerMinute: number;
   timers?: Timers;
   defer?: Defer;
+  /** told the pid of every child process a session starts (the pidfile of ops/children.ts) */
+  onChild?: (pid: number) => void;
 }
 
 export interface CaptureStatsEx extends CaptureStats {
@@ -248,6 +250,8 @@ export class SupervisedSource implements FrameSource {
     };
     try {
       this.session = driver.open(sink);
+      const pid = this.session.pid;
+      if (pid) this.opts.onChild?.(pid);
     } catch (e) {
       this.session = null;
       this.fail(isPokerfaceError(e) ? e : new PokerfaceError('POKERFACE_ERR_CAMERA_PIPELINE', (e as Error).message, { cause: e }));

@@ -68,7 +68,9 @@ export function playerModule(): ModuleSpec {
       });
       let player: HealthyPlayer;
       if (cfg.enabled) {
+        const ledger = ctx.services.children as { track?: (pid: number) => void } | undefined;
         player = new MpvPlayer({
+          ...(typeof ledger?.track === 'function' ? { onChild: ledger.track } : {}),
           config: cfg,
           log: ctx.log,
           clock: ctx.clock,

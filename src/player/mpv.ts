@@ -60,6 +60,8 @@ export interface MpvPlayerOptions {
   headless?: boolean;
   /** when set, play() refuses files outside this folder (after resolving symlinks) */
   mediaRoot?: string | null;
+  /** told mpv's pid right after it starts (the pidfile of ops/children.ts) */
+  onChild?: (pid: number) => void;
   /** how long mpv may take to open its socket */
   startTimeoutMs?: number;
 }
@@ -367,6 +369,7 @@ export class MpvPlayer implements Player {
     let child: MpvChild;
     try {
       child = this.spawnFn(this.opts.config.mpvPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
+      if (child.pid) this.opts.onChild?.(child.pid);
     } catch (e) {
       throw new PokerfaceError('POKERFACE_ERR_PLAYER_SPAWN', (e as Error).message, { cause: e });
     }
