@@ -70,6 +70,8 @@ export class Notifier implements NotifierService {
   private loadingTimer: unknown = null;
   private readyAt: number | null = null;
   private inferGraceUntil = Number.NEGATIVE_INFINITY;
+  /** mono ms the camera was last seen down (retrying, or no fresh frame) */
+  private cameraDownAt: number | null = null;
   private last: PipelineCheck = { ok: true, reasons: [], recovering: [] };
   private withheld = false;
   private pings = 0;
@@ -156,27 +158,34 @@ export class Notifier implements NotifierService {
     // Right after start the first frame or answer may still be on its way: a null age
     // counts as stuck only once the allowed age has passed since READY.
     const sinceReady = this.readyAt === null ? 0 : now - this.readyAt;
+    let cameraDown = false;
     if (frameSource) {
       const rec = frameSource.recovery?.() ?? null;
       if (rec && rec.overdueMs < this.opts.frameMaxAgeMs) recovering.push(describeRecovery('camera', rec));
       else if (rec) reasons.push(`camera retry overdue by ${rec.overdueMs} ms`);
-      else {
-        const age = frameSource.stats().lastFrameAgeMs;
+      const age = frameSource.stats().lastFrameAgeMs;
+      cameraDown = rec !== null || (age === null && sinceReady > 0) || (age !== null && age >= this.opts.frameMaxAgeMs);
+      if (!rec) {
         if (age === null) {
           if (sinceReady >= this.opts.frameMaxAgeMs) reasons.push('no camera frame yet');
         } else if (age >= this.opts.frameMaxAgeMs) reasons.push(`no camera frame for ${Math.round(age)} ms`);
       }
     }
+    // Without frames inference has nothing to answer: its silence counts only from the
+    // moment frames flow again (or it would stop the pings for a camera being retried).
+    if (cameraDown) this.cameraDownAt = now;
     if (detector && now >= this.inferGraceUntil) {
       const rec = detector.recovery?.() ?? null;
       if (rec && rec.overdueMs < this.opts.inferMaxAgeMs) {
         const every = rec.retryEveryMs > 0 ? `, retrying every ${humanMs(rec.retryEveryMs)}` : '';
         recovering.push(`inference down since ${clockTime(rec.since)}${every}: ${rec.message}`);
       } else if (rec) reasons.push(`inference worker replacement overdue by ${rec.overdueMs} ms`);
-      else {
-        const age = detector.silentMs ? detector.silentMs() : detector.stats().lastAnswerAgeMs;
+      else if (!cameraDown) {
+        const raw = detector.silentMs ? detector.silentMs() : detector.stats().lastAnswerAgeMs;
+        const age = raw === null || this.cameraDownAt === null ? raw : Math.min(raw, now - this.cameraDownAt);
+        const since = this.cameraDownAt === null ? sinceReady : Math.min(sinceReady, now - this.cameraDownAt);
         if (age === null) {
-          if (sinceReady >= this.opts.inferMaxAgeMs) reasons.push('inference has not answered yet');
+          if (since >= this.opts.inferMaxAgeMs) reasons.push('inference has not answered yet');
         } else if (age >= this.opts.inferMaxAgeMs) reasons.push(`inference silent for ${Math.round(age)} ms`);
       }
       const abandoned = detector.abandonedForMs?.() ?? 0;

@@ -132,6 +132,34 @@ describe('sd_notify notifier', () => {
     expect(transport.sent.at(-1)).toBe('WATCHDOG=1\nSTATUS=0.0 fps');
   });
 
+  it('inference silence does not count while the camera is down, and counts from when frames return', () => {
+    const { n, clock, transport, timers, state } = setup();
+    const rec = { since: 0, retryEveryMs: 1000, attempts: 3, code: 'POKERFACE_ERR_CAMERA_NOT_FOUND', message: 'x', overdueMs: 0 };
+    let down = true;
+    const sources: NotifierSources = {
+      frameSource: { stats: () => ({ lastFrameAgeMs: state.frameAge, fps: 0 }), recovery: () => (down ? rec : null) },
+      detector: { stats: () => ({ lastAnswerAgeMs: state.inferAge, provider: 'cpu', msP50: 1 }) },
+    };
+    const m = new Notifier({ transport, clock, log: silentLogger, watchdogMs: 20_000, frameMaxAgeMs: 5000, inferMaxAgeMs: 4000, sources: () => sources, timers });
+    void n;
+    m.ready();
+    state.frameAge = null;
+    state.inferAge = null;
+    clock.advance(60_000);
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toMatch(/^WATCHDOG=1\nSTATUS=.*RECOVERING: camera missing/);
+    // frames flow again; the first answer is a moment away: not stuck yet
+    down = false;
+    state.frameAge = 10;
+    clock.advance(1000);
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toMatch(/^WATCHDOG=1/);
+    // but inference that stays silent with frames flowing is
+    clock.advance(3000);
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toMatch(/STUCK: inference has not answered yet$/);
+  });
+
   it('keeps pinging while the detector replaces its worker; a fresh worker gets no grace left over', () => {
     const clock = new ManualClock();
     const transport = fakeTransport();
