@@ -100,7 +100,7 @@ describe('faults: inference worker killed or hung', () => {
     expect(detector.debugWorker()).toBeNull();
   });
 
-  it('worker killed: replaced, health shows the gap, pings pause and resume', async () => {
+  it('worker killed: replaced, health shows the gap, pings go on with RECOVERING while it is replaced', async () => {
     const w = detector.debugWorker();
     expect(w).not.toBeNull();
     const before = detector.stats();
