@@ -21,10 +21,11 @@ import { systemClock } from '../../src/clock.js';
 import type { Frame } from '../../src/types.js';
 import { ROOT, requireBuilt, sleep, waitUntil } from './harness.js';
 
-// long enough that a loaded machine still ticks the notifier inside the hang
-const WORKER_TIMEOUT_MS = 2000;
-// answers come every ~50 ms; a replacement worker takes ~300-800 ms to load its models
-const INFER_MAX_AGE_MS = 100;
+// Answers come every ~50 ms on an idle machine, but with the cores kept busy (load 20)
+// gaps of several hundred ms are normal: "silent" must mean hung, not slow. The hang
+// window (inferMaxAgeMs to workerTimeoutMs) stays 2 s wide, so the notifier ticks in it.
+const WORKER_TIMEOUT_MS = 3000;
+const INFER_MAX_AGE_MS = 1000;
 const WATCHDOG_MS = 60; // the notifier ticks every 30 ms
 
 /** The neutral demo face, cropped as the booth camera sees it, at 640x480. */
@@ -109,8 +110,11 @@ describe('faults: inference worker killed or hung', () => {
     // it is inside onnxruntime's native run would abort the whole process instead)
     w?.postMessage({ type: 'debug', action: 'crash' } satisfies ToWorker);
 
-    await waitUntil(() => answers.some((a) => a.at > killAt + 50), 30_000, 'answers from the replacement worker');
-    const backAt = (answers.find((a) => a.at > killAt + 50) as { at: number }).at;
+    // an answer to a frame the worker took before the crash message may still come in
+    await waitUntil(() => detector.stats().workerRestarts > before.workerRestarts, 10_000, 'the crash noticed');
+    const restartedAt = Date.now();
+    await waitUntil(() => answers.some((a) => a.at > restartedAt), 30_000, 'answers from the replacement worker');
+    const backAt = (answers.find((a) => a.at > restartedAt) as { at: number }).at;
     const s = detector.stats();
     expect(s.workerRestarts).toBe(before.workerRestarts + 1);
     expect(detector.debugWorker()).not.toBe(w);
@@ -118,7 +122,7 @@ describe('faults: inference worker killed or hung', () => {
     await waitUntil(() => detector.health().healthy, 5000, 'healthy again');
     // The crash is healed by the detector itself (a restart would not help): pings go on
     // while it replaces the worker, and STATUS= says so.
-    await waitUntil(() => pings(backAt).length >= 2, 5000, 'watchdog pings after the replacement');
+    await waitUntil(() => pings(backAt).length >= 2, 15_000, 'watchdog pings after the replacement');
     expect(recovering(killAt).length, 'a RECOVERING status while the worker was replaced').toBeGreaterThan(0);
     expect(sent.find((m) => m.at >= killAt && m.msg.includes('RECOVERING'))?.msg).toMatch(/RECOVERING: inference down since \d\d:\d\d:\d\d/);
     const replacing = sent.filter((m) => m.at >= killAt && m.at <= backAt && m.msg.includes('RECOVERING'));
@@ -145,7 +149,7 @@ describe('faults: inference worker killed or hung', () => {
     expect(detector.debugWorker()).not.toBe(w);
     expect(unhealthy.some((u) => u.at >= hangAt && u.at <= backAt)).toBe(true);
     await waitUntil(() => detector.health().healthy, 5000, 'healthy again');
-    await waitUntil(() => pings(backAt).length >= 2, 5000, 'watchdog pings resume');
+    await waitUntil(() => pings(backAt).length >= 2, 15_000, 'watchdog pings resume');
     // While the hung worker held inference silent and nothing replaced it yet, a restart
     // could help: no ping from (last answer + inferMaxAgeMs + one tick) until the notifier
     // saw the detector replacing the worker (its first RECOVERING status).
@@ -172,7 +176,7 @@ describe('faults: inference worker killed or hung', () => {
     const before = detector.stats();
     const exited = new Promise<number>((r) => w?.once('exit', () => r(Date.now())));
     const slowAt = Date.now();
-    const SLOW_MS = 4000;
+    const SLOW_MS = WORKER_TIMEOUT_MS + 3000;
     w?.postMessage({ type: 'debug', action: 'slow', ms: SLOW_MS } satisfies ToWorker);
 
     await waitUntil(() => detector.stats().timeouts > before.timeouts, 10_000, 'the slow frame times out');
@@ -186,7 +190,7 @@ describe('faults: inference worker killed or hung', () => {
     await waitUntil(() => detector.health().healthy, 5000, 'healthy again');
     // a worker left inside a native run is something only a restart frees: the watchdog is
     // withheld while it outlives inferMaxAgeMs, and fed again once it has left
-    await waitUntil(() => pings(exitAt).length >= 2, 5000, 'pings after the retired worker left');
+    await waitUntil(() => pings(exitAt).length >= 2, 15_000, 'pings after the retired worker left');
     const native = sent.filter((m) => m.at >= timedOutAt && m.at <= exitAt && m.msg.includes('stuck in native code'));
     if (exitAt - timedOutAt > INFER_MAX_AGE_MS + 2 * WATCHDOG_MS) expect(native.length, 'a STUCK status naming the worker in native code').toBeGreaterThan(0);
     expect(native.filter((m) => m.msg.includes('WATCHDOG=1'))).toEqual([]);
