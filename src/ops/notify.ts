@@ -161,7 +161,7 @@ export class Notifier implements NotifierService {
     let cameraDown = false;
     if (frameSource) {
       const rec = frameSource.recovery?.() ?? null;
-      if (rec && rec.overdueMs < this.opts.frameMaxAgeMs) recovering.push(describeRecovery('camera', rec));
+      if (rec && rec.overdueMs < overdueLimit(this.opts.frameMaxAgeMs)) recovering.push(describeRecovery('camera', rec));
       else if (rec) reasons.push(`camera retry overdue by ${rec.overdueMs} ms`);
       const age = frameSource.stats().lastFrameAgeMs;
       cameraDown = rec !== null || (age === null && sinceReady > 0) || (age !== null && age >= this.opts.frameMaxAgeMs);
@@ -176,7 +176,7 @@ export class Notifier implements NotifierService {
     if (cameraDown) this.cameraDownAt = now;
     if (detector && now >= this.inferGraceUntil) {
       const rec = detector.recovery?.() ?? null;
-      if (rec && rec.overdueMs < this.opts.inferMaxAgeMs) {
+      if (rec && rec.overdueMs < overdueLimit(this.opts.inferMaxAgeMs)) {
         const every = rec.retryEveryMs > 0 ? `, retrying every ${humanMs(rec.retryEveryMs)}` : '';
         recovering.push(`inference down since ${clockTime(rec.since)}${every}: ${rec.message}`);
       } else if (rec) reasons.push(`inference worker replacement overdue by ${rec.overdueMs} ms`);
@@ -272,6 +272,15 @@ export class Notifier implements NotifierService {
       },
     );
   }
+}
+
+/**
+ * How late a retry may be before it counts as wedged (a lost timer). Timers run late on
+ * a loaded machine, and a stalled event loop stops the pings by itself anyway, so this
+ * only has to catch a retry that will never come.
+ */
+function overdueLimit(maxAgeMs: number): number {
+  return Math.max(10_000, maxAgeMs);
 }
 
 /** STATUS= is one line: a newline would start a new assignment. */
