@@ -159,6 +159,9 @@ describe('unattended: a camera missing at start under a pretend systemd', () => 
     const health = await daemon.api('GET', '/api/health', undefined, null);
     expect(health.status).toBe(503);
     expect(JSON.stringify(health.json)).toMatch(/camera missing since \d\d:\d\d:\d\d, retrying every 1 s/);
+    // what the status page shows
+    const st = await daemon.api('GET', '/api/status', undefined, null);
+    expect((st.json as { reasons: string[] }).reasons.join('\n')).toMatch(/capture: camera missing since \d\d:\d\d:\d\d, retrying every 1 s/);
     await waitUntil(
       () => mqtt.some((m) => m.topic === `${T}state` && /camera missing since/.test(m.payload)),
       10_000,
