@@ -89,6 +89,7 @@ export const ERRORS = {
 
   POKERFACE_ERR_SHUTDOWN_TIMEOUT: { message: 'clean shutdown took longer than the deadline', exit: EXIT.SOFTWARE },
   POKERFACE_ERR_RESTART_REQUESTED: { message: 'restart requested by staff', exit: EXIT.TEMPFAIL },
+  POKERFACE_ERR_RESTART_TOO_SOON: { message: 'restart refused: the daemon (re)started too recently' },
   POKERFACE_ERR_STARTUP: { message: 'daemon failed to start', exit: EXIT.SOFTWARE },
   POKERFACE_ERR_UNCAUGHT: { message: 'uncaught error', exit: EXIT.SOFTWARE },
 } as const satisfies Record<`POKERFACE_ERR_${string}`, ErrorSpec>;

@@ -8,11 +8,13 @@ import { controlsModule } from './controls/module.js';
 import type { ModuleSpec } from './daemon.js';
 import { inferModule } from './infer/module.js';
 import { notifierServiceModule, notifyModule, resultsModule } from './ops/module.js';
+import { childrenModule } from './ops/children.js';
 import { playerModule } from './player/module.js';
 
 export function defaultModules(): ModuleSpec[] {
   return [
     notifierServiceModule(), // first: inference may extend the start timeout while TensorRT builds
+    childrenModule(), // before player and capture: ends the children a killed predecessor left
     resultsModule(),
     inferModule(),
     captureModule(),

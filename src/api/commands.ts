@@ -2,12 +2,15 @@
 // the booth the same way and answers with the same error codes.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { EXIT } from '../errors.js';
+import type { RestartVerdict } from '../ops/restart-limit.js';
 import type { BoothControl, ButtonName, CommandResult } from '../types.js';
 import { COMMANDS, PAYLOAD_VERSION, REQUEST_SCHEMAS, type CommandName, type ResponsePayload } from './payloads.js';
 
 export interface CommandDeps {
   booth: () => BoothControl | undefined;
   requestExit: (code: number, reason: string) => void;
+  /** the restart limit shared by REST and MQTT (absent: no limit) */
+  restart?: () => RestartVerdict;
 }
 
 export interface CommandOutcome {
@@ -57,6 +60,8 @@ export function runCommand(cmd: string, payload: unknown, deps: CommandDeps): Co
   // reload is asynchronous (a media rescan): MQTT runs it through runReload (reload.ts)
   if (cmd === 'reload') return fail(transaction, 'POKERFACE_ERR_API_UNAVAILABLE', 'reload is answered on MQTT only');
   if (cmd === 'restart') {
+    const verdict = deps.restart?.() ?? { ok: true };
+    if (!verdict.ok) return fail(transaction, verdict.error.code, verdict.error.message);
     return {
       response: { v: PAYLOAD_VERSION, transaction, ok: true },
       after: () => deps.requestExit(EXIT.TEMPFAIL, 'restart requested'),

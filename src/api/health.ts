@@ -4,6 +4,8 @@ import type { FrozenConfig } from '../config/schema.js';
 import type { StaffServices } from './services.js';
 import { safe } from './stats.js';
 import { redact } from '../redact.js';
+import { clockTime, describeRecovery, type CaptureRecovery } from '../capture/supervisor.js';
+import type { InferRecovery } from '../infer/detector.js';
 
 export interface HealthReport {
   healthy: boolean;
@@ -22,8 +24,12 @@ export function healthReport(svc: StaffServices, config: FrozenConfig): HealthRe
   else if (!cs) add('capture', false, ['capture stats failed']);
   else {
     const r: string[] = [];
-    if (cs.state !== 'running') r.push(`camera is ${cs.state}${cs.lastError ? `: ${cs.lastError.message}` : ''}`);
-    if (cs.lastFrameAgeMs === null) r.push('no camera frame yet');
+    const rec = safe(() => (cam as { recovery?(): CaptureRecovery | null }).recovery?.()) ?? null;
+    if (rec) r.push(describeRecovery('camera', rec));
+    else if (cs.state !== 'running') r.push(`camera is ${cs.state}${cs.lastError ? `: ${cs.lastError.message}` : ''}`);
+    if (rec) {
+      // the reason above says it all: camera missing since..., retrying every...
+    } else if (cs.lastFrameAgeMs === null) r.push('no camera frame yet');
     else if (cs.lastFrameAgeMs > config.systemd.frameMaxAgeMs) r.push(`newest camera frame is ${Math.round(cs.lastFrameAgeMs)} ms old`);
     add('capture', r.length === 0, r);
   }
@@ -34,7 +40,9 @@ export function healthReport(svc: StaffServices, config: FrozenConfig): HealthRe
   else if (!is) add('inference', false, ['inference stats failed']);
   else {
     const r: string[] = [];
-    if (!is.healthy) r.push('inference is unhealthy');
+    const rec = safe(() => (det as { recovery?(): InferRecovery | null }).recovery?.()) ?? null;
+    if (rec) r.push(`inference down since ${clockTime(rec.since)}: ${rec.message}`);
+    else if (!is.healthy) r.push('inference is unhealthy');
     if (is.lastAnswerAgeMs !== null && is.lastAnswerAgeMs > config.systemd.inferMaxAgeMs) r.push(`inference last answered ${Math.round(is.lastAnswerAgeMs)} ms ago`);
     add('inference', r.length === 0, r);
   }

@@ -13,6 +13,7 @@ import { MqttService } from './mqtt.js';
 import type { GameReloadResult, ReloadDeps } from './reload.js';
 import { RestServer, packageVersion } from './rest.js';
 import { staffServices } from './services.js';
+import { sharedRestartLimiter } from '../ops/restart-limit.js';
 
 export function brokerModule(): ModuleSpec {
   return {
@@ -58,6 +59,7 @@ export function mqttModule(): ModuleSpec {
         clock: ctx.clock,
         services: staffServices(ctx.services),
         requestExit: (code, reason) => ctx.requestExit(code, reason),
+        restartLimiter: sharedRestartLimiter(ctx),
         version: packageVersion(),
         reload: reloadDeps(ctx),
         statusPageUrl: m.homeAssistant.configurationUrl || (ctx.config.api.enabled ? `http://${hostname()}:${ctx.config.api.port}/` : ''),
@@ -81,6 +83,7 @@ export function apiModule(): ModuleSpec {
         clock: ctx.clock,
         services: staffServices(ctx.services),
         requestExit: (code, reason) => ctx.requestExit(code, reason),
+        restartLimiter: sharedRestartLimiter(ctx),
       });
       ctx.services.api = api;
       return api;

@@ -29,6 +29,9 @@ import type { MqttStatus, StaffServices } from './services.js';
 import { nodeProcessInfo, safe, statsPayload, type ProcessInfo } from './stats.js';
 import { runReload, type ReloadDeps } from './reload.js';
 import { topicsFor, type Topics } from './topics.js';
+import { healthReport } from './health.js';
+import type { RestartVerdict } from '../ops/restart-limit.js';
+import type { GameState } from '../types.js';
 
 export interface MqttServiceOptions {
   config: FrozenConfig;
@@ -36,6 +39,8 @@ export interface MqttServiceOptions {
   clock: Clock;
   services: StaffServices;
   requestExit: (code: number, reason: string) => void;
+  /** the restart limit shared with REST (absent: no limit) */
+  restartLimiter?: { request(): RestartVerdict } | undefined;
   /** broker URL; defaults to config.mqtt.url (the embedded broker module hands in its own) */
   url?: () => string;
   /** forced protocol (4 for the embedded broker, which speaks MQTT 3.1.1 only) */
@@ -79,6 +84,7 @@ export class MqttService implements Lifecycle {
   private lastError: string | null = null;
   private reconnectTimer: unknown = null;
   private statsTimer: unknown = null;
+  private lastProblems = '';
   private offs: Off[] = [];
   private drainWaiters: Array<() => void> = [];
   private urlInUse = '';
@@ -156,7 +162,7 @@ export class MqttService implements Lifecycle {
     if (booth) {
       this.offs.push(
         booth.onState((s) => {
-          if (this.online) this.publish(this.topics.state, JSON.stringify(statePayload(s, this.o.clock, this.ctx)), 1, true);
+          if (this.online) this.publishState(s);
         }),
         booth.onScore((s) => {
           this.score.push(s);
@@ -242,7 +248,7 @@ export class MqttService implements Lifecycle {
     }
     const booth = this.o.services.booth;
     const state = booth ? safe(() => booth.state()) : undefined;
-    if (state) this.publish(this.topics.state, JSON.stringify(statePayload(state, this.o.clock, this.ctx)), 1, true);
+    if (state) this.publishState(state);
     this.publishStats();
     this.publish(this.topics.available, 'online' satisfies Availability, 1, true);
     this.pump();
@@ -300,8 +306,31 @@ export class MqttService implements Lifecycle {
     return withTimeout(drained, ms);
   }
 
+  /**
+   * The retained state carries `problems` (what the booth is healing by itself, e.g.
+   * "capture: camera missing since 12:03:05, retrying every 30 s") while there are any;
+   * `available` stays online then, since the booth still answers.
+   */
+  private publishState(s: GameState): void {
+    const problems = this.problems();
+    this.lastProblems = problems.join('\n');
+    const p = { ...statePayload(s, this.o.clock, this.ctx), ...(problems.length > 0 ? { problems } : {}) };
+    this.publish(this.topics.state, JSON.stringify(p), 1, true);
+  }
+
+  private problems(): string[] {
+    const h = safe(() => healthReport(this.o.services, this.o.config));
+    return (h?.reasons ?? []).filter((r) => !r.startsWith('mqtt:')).slice(0, 10);
+  }
+
   private publishStats(): void {
     if (!this.online) return;
+    // problems appear and clear between state changes: republish the state when they do
+    const booth = this.o.services.booth;
+    if (booth && this.problems().join('\n') !== this.lastProblems) {
+      const state = safe(() => booth.state());
+      if (state) this.publishState(state);
+    }
     const base = statsPayload(this.o.services, this.proc, { queued: this.queue.length + this.inflight, dropped: this.queue.dropped });
     const mods = safe(() => this.o.services.daemon?.health());
     const p: StatsPayload = {
@@ -414,7 +443,8 @@ export class MqttService implements Lifecycle {
       });
       return;
     }
-    const out = runCommand(cmd, parsed.value, { booth: () => this.o.services.booth, requestExit: this.o.requestExit });
+    const limiter = this.o.restartLimiter;
+    const out = runCommand(cmd, parsed.value, { booth: () => this.o.services.booth, requestExit: this.o.requestExit, ...(limiter ? { restart: () => limiter.request() } : {}) });
     if (AUDITED.has(cmd)) {
       const name = (parsed.value as { name?: unknown } | null)?.name;
       audit(this.o.log, {

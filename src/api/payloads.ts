@@ -31,6 +31,7 @@ export const StatePayloadSchema = T.Object(
     clip: Clip,
     since: T.Number({ description: 'epoch ms the phase began' }),
     reason: T.Optional(T.String({ description: 'why the booth went offline; only in the last state before a clean stop ("stopped")' })),
+    problems: T.Optional(T.Array(T.String(), { description: 'present while a part is unhealthy, e.g. healing by itself: "capture: camera missing since 12:03:05, retrying every 30 s"' })),
   },
   { additionalProperties: false, $id: 'https://pokerface.invalid/mqtt/state.schema.json', title: 'state (retained, QoS 1)' },
 );

@@ -1,5 +1,6 @@
 // The REST API and status page (fastify). GETs are open; every POST needs the bearer
 // token; the camera snapshot needs the token too (bearer, basic or a session cookie).
+import type { RestartVerdict } from '../ops/restart-limit.js';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -41,6 +42,8 @@ export interface RestServerOptions {
   clock: Clock;
   services: StaffServices;
   requestExit: (code: number, reason: string) => void;
+  /** the restart limit shared with MQTT (absent: no limit) */
+  restartLimiter?: { request(): RestartVerdict } | undefined;
   version?: string;
   timers?: Timers;
   proc?: ProcessInfo;
@@ -61,6 +64,7 @@ const STATUS_OF: Partial<Record<string, number>> = {
   POKERFACE_ERR_API_BODY_TOO_LARGE: 413,
   POKERFACE_ERR_API_RATE_LIMITED: 429,
   POKERFACE_ERR_API_BAD_HOST: 421,
+  POKERFACE_ERR_RESTART_TOO_SOON: 429,
   POKERFACE_ERR_API_UNAVAILABLE: 503,
   POKERFACE_ERR_SNAPSHOT_NO_FRAME: 503,
   POKERFACE_ERR_MEDIA_EMPTY: 409,
@@ -515,6 +519,13 @@ export class RestServer implements Lifecycle {
       '/api/restart',
       { ...post, schema: { summary: 'stop cleanly and exit 75 so systemd restarts the daemon', ...secured, response: { 202: S.OkBody, ...errors } } },
       async (req, reply) => {
+        const verdict = this.o.restartLimiter?.request() ?? { ok: true as const };
+        if (!verdict.ok) {
+          this.o.log.warn({ ip: req.ip, code: verdict.error.code }, `restart refused: ${verdict.error.message}`);
+          audit(this.o.log, { action: 'restart', via: 'rest', who: req.ip, ok: false, code: verdict.error.code });
+          void reply.header('retry-after', String(verdict.retryAfterS));
+          throw verdict.error;
+        }
         audit(this.o.log, { action: 'restart', via: 'rest', who: req.ip, ok: true });
         void reply.then(
           () => this.o.requestExit(EXIT.TEMPFAIL, 'restart requested via REST'),
@@ -530,7 +541,8 @@ export class RestServer implements Lifecycle {
       if (!r.ok) throw new PokerfaceError((r.code ?? 'POKERFACE_ERR_API_INTERNAL') as ErrorCode, r.message);
       return reply.code(200).send({ ok: true as const });
     };
-    const deps = { booth: () => svc.booth, requestExit: this.o.requestExit };
+    const limiter = this.o.restartLimiter;
+    const deps = { booth: () => svc.booth, requestExit: this.o.requestExit, ...(limiter ? { restart: () => limiter.request() } : {}) };
 
     app.post(
       '/api/game/start',

@@ -2,6 +2,7 @@
 // raw frame stream, stderr is logged under a rate limit, the exit is classified into an
 // error code. Spawn comes in injected; gstreamer.ts and ffmpeg.ts say what to run.
 import { spawn as nodeSpawn } from 'node:child_process';
+import { childEnv } from '../child-env.js';
 import type { PokerfaceError } from '../errors.js';
 import type { DriverSession, DriverSink } from './driver.js';
 
@@ -19,9 +20,9 @@ export interface ChildLike {
 
 export type SpawnFn = (cmd: string, args: readonly string[]) => ChildLike;
 
-/** The real spawn: no shell, no stdin, stdout and stderr piped; `env` adds variables. */
+/** The real spawn: no shell, no stdin, stdout and stderr piped, no POKERFACE_* secrets in its environment; `env` adds variables. */
 export function spawnChild(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): ChildLike {
-  return nodeSpawn(cmd, [...args], { stdio: ['ignore', 'pipe', 'pipe'], shell: false, ...(env ? { env: { ...process.env, ...env } } : {}) });
+  return nodeSpawn(cmd, [...args], { stdio: ['ignore', 'pipe', 'pipe'], shell: false, env: childEnv(env) });
 }
 
 export interface ChildExit {

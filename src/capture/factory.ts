@@ -17,6 +17,7 @@ export interface SourceDeps {
   log: Logger;
   timers?: Timers;
   spawn?: SpawnFn;
+  onChild?: (pid: number) => void;
 }
 
 export function cameraGeometry(cam: CameraConfig): Geometry {
@@ -55,5 +56,6 @@ export function createFrameSource(cam: CameraConfig, deps: SourceDeps): Supervis
     backoffMaxMs: Math.max(cam.backoffMaxMs, cam.backoffInitialMs),
     stderrLinesPerMinute: cam.stderrLinesPerMinute,
     ...(deps.timers ? { timers: deps.timers } : {}),
+    ...(deps.onChild ? { onChild: deps.onChild } : {}),
   });
 }

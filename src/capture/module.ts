@@ -24,7 +24,9 @@ export function captureModule(opts: { spawn?: SourceDeps['spawn']; timers?: Sour
   return {
     name: 'capture',
     create(ctx) {
-      const source = createFrameSource(ctx.config.camera, { clock: ctx.clock, log: ctx.log, ...opts });
+      const ledger = ctx.services.children as { track?: (pid: number) => void } | undefined;
+      const onChild = typeof ledger?.track === 'function' ? ledger.track : undefined;
+      const source = createFrameSource(ctx.config.camera, { clock: ctx.clock, log: ctx.log, ...opts, ...(onChild ? { onChild } : {}) });
       const frameSource: FrameSource = source;
       ctx.services.frameSource = frameSource;
       return new CaptureModule(source);

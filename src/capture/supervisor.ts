@@ -27,6 +27,8 @@ export interface SupervisorOptions {
   stderrLinesPerMinute: number;
   timers?: Timers;
   defer?: Defer;
+  /** told the pid of every child process a session starts (the pidfile of ops/children.ts) */
+  onChild?: (pid: number) => void;
 }
 
 export interface CaptureStatsEx extends CaptureStats {
@@ -39,6 +41,19 @@ export interface CaptureStatsEx extends CaptureStats {
   height: number;
   consecutiveFailures: number;
   stderrSuppressed: number;
+}
+
+/** While the supervisor retries by itself (a restart of the daemon would not help). */
+export interface CaptureRecovery {
+  /** wall-clock epoch ms since frames stopped (or since start when none came yet) */
+  since: number;
+  /** the delay before the next attempt (the backoff step now in use) */
+  retryEveryMs: number;
+  attempts: number;
+  code: string;
+  message: string;
+  /** how far the next step (a retry timer, or the stall check of the attempt under way) is overdue; 0 normally */
+  overdueMs: number;
 }
 
 export function backoffDelay(attempt: number, initialMs: number, maxMs: number): number {
@@ -60,6 +75,10 @@ export class SupervisedSource implements FrameSource {
   private sessionStartedAt = 0;
   private sessionFirstFrameAt: number | null = null;
   private sessionFrameCount = 0;
+  /** wall epoch ms when frames stopped (first failure after frames flowed), null while they flow */
+  private downSince: number | null = null;
+  private nextAttemptAt: number | null = null;
+  private lastDelay = 0;
   private fpsWindowStart = 0;
   private fpsWindowFrames = 0;
   private fps = 0;
@@ -100,6 +119,7 @@ export class SupervisedSource implements FrameSource {
     for (const cb of this.callbacks) this.delivery.onFrame(cb);
     this.stderrLog = new StderrLog(log, clock, this.opts.stderrLinesPerMinute, this.opts.driver.name);
     this.state = 'starting';
+    this.downSince = clock.wall();
     this.fpsWindowStart = clock.now();
     log.info({ backend: this.opts.driver.name, input: this.opts.driver.describe }, 'camera starting');
     this.open();
@@ -156,7 +176,28 @@ export class SupervisedSource implements FrameSource {
     };
   }
 
+  /**
+   * Non-null while the source is retrying with backoff after a failure: the notifier keeps
+   * the systemd watchdog fed then (a daemon restart would not bring a missing camera back)
+   * and reports this instead.
+   */
+  recovery(): CaptureRecovery | null {
+    if (this.stopped || (this.state !== 'restarting' && this.state !== 'failed') || !this.lastError) return null;
+    const now = this.opts.clock.now();
+    const due = this.restartTimer !== null ? this.nextAttemptAt : this.session !== null ? this.sessionStartedAt + this.opts.stallMs : null;
+    return {
+      since: this.downSince ?? this.opts.clock.wall(),
+      retryEveryMs: this.lastDelay,
+      attempts: this.consecutiveFailures,
+      code: this.lastError.code,
+      message: this.lastError.message,
+      overdueMs: due === null ? 0 : Math.max(0, Math.round(now - due)),
+    };
+  }
+
   health(): ModuleHealth {
+    const rec = this.recovery();
+    if (rec) return { name: 'capture', healthy: false, reasons: [describeRecovery('camera', rec)] };
     const s = this.stats();
     const reasons: string[] = [];
     const err = s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : 'no error recorded';
@@ -209,6 +250,8 @@ export class SupervisedSource implements FrameSource {
     };
     try {
       this.session = driver.open(sink);
+      const pid = this.session.pid;
+      if (pid) this.opts.onChild?.(pid);
     } catch (e) {
       this.session = null;
       this.fail(isPokerfaceError(e) ? e : new PokerfaceError('POKERFACE_ERR_CAMERA_PIPELINE', (e as Error).message, { cause: e }));
@@ -229,6 +272,7 @@ export class SupervisedSource implements FrameSource {
     if (this.sessionFirstFrameAt === null) {
       this.sessionFirstFrameAt = now;
       this.consecutiveFailures = 0;
+      this.downSince = null;
       if (this.state !== 'running') {
         this.opts.log.info({ backend: this.opts.driver.name, reconnects: this.reconnects }, 'camera frames flowing');
       }
@@ -261,10 +305,13 @@ export class SupervisedSource implements FrameSource {
     this.clearTimers();
     this.closeSession();
     this.lastError = err;
+    this.downSince ??= this.opts.clock.wall();
     if (countFailure) this.consecutiveFailures++;
     this.state = this.consecutiveFailures >= FAILED_AFTER ? 'failed' : 'restarting';
     const delay = backoffDelay(this.attempts, this.opts.backoffInitialMs, this.opts.backoffMaxMs);
     this.attempts++;
+    this.lastDelay = delay;
+    this.nextAttemptAt = this.opts.clock.now() + delay;
     log.warn(
       { backend: driver.name, code: err.code, attempt: this.consecutiveFailures, retryInMs: delay, state: this.state },
       `camera ${this.state}: ${err.message}`,
@@ -273,6 +320,7 @@ export class SupervisedSource implements FrameSource {
     if (hint) log.warn({ backend: driver.name, attempt: this.consecutiveFailures }, hint);
     this.restartTimer = this.timers.setTimeout(() => {
       this.restartTimer = null;
+      this.nextAttemptAt = null;
       if (this.stopped) return;
       this.reconnects++;
       this.open();
@@ -321,4 +369,21 @@ export class SupervisedSource implements FrameSource {
   private get timers(): Timers {
     return this.opts.timers ?? systemTimers;
   }
+}
+
+/** "camera missing since 12:03:05, retrying every 30 s (POKERFACE_ERR_CAMERA_NOT_FOUND: /dev/video0: ...)" */
+export function describeRecovery(what: string, r: Pick<CaptureRecovery, 'since' | 'retryEveryMs' | 'code' | 'message'>): string {
+  const how = /NOT_FOUND/.test(r.code) ? 'missing' : 'failing';
+  return `${what} ${how} since ${clockTime(r.since)}, retrying every ${humanMs(r.retryEveryMs)} (${r.code}: ${r.message})`;
+}
+
+/** HH:MM:SS in the booth's local time zone */
+export function clockTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+export function humanMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
 }

@@ -11,6 +11,7 @@ import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:c
 import { createInterface } from 'node:readline';
 import { PokerfaceError } from '../errors.js';
 import type { InputRequest, InputWatch, LineDriver, LineEdge, OutputGroup } from './line-driver.js';
+import { childEnv } from '../child-env.js';
 
 export type SpawnFn = (cmd: string, args: string[], opts: SpawnOptions) => ChildProcess;
 
@@ -198,7 +199,7 @@ export class GpiodDriver implements LineDriver {
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
-        child = this.spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        child = this.spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
       } catch (e) {
         reject(spawnError(cmd, e));
         return;
@@ -239,7 +240,7 @@ export class GpiodDriver implements LineDriver {
   }
 
   private start(cmd: string, args: string[], stdio: SpawnOptions['stdio']): Held {
-    const child = this.spawn(cmd, args, { stdio });
+    const child = this.spawn(cmd, args, { stdio, env: childEnv() });
     let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       if (stderr.length < 4096) stderr += d;

@@ -70,6 +70,18 @@ function tsBootstrap(entry: URL): string {
   return `import(${JSON.stringify(api)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(entry.href)}); })`;
 }
 
+/** While the detector replaces a worker by itself (a daemon restart would not help). */
+export interface InferRecovery {
+  /** wall-clock epoch ms since inference stopped answering (the worker was given up on) */
+  since: number;
+  /** the delay before the next attempt to start a worker (0 while one loads) */
+  retryEveryMs: number;
+  restarts: number;
+  message: string;
+  /** how far the next step (the respawn timer, or the load timeout of the worker loading) is overdue */
+  overdueMs: number;
+}
+
 const LATENCY_WINDOW = 256;
 const MAX_RESPAWN_DELAY_MS = 30_000;
 
@@ -83,6 +95,12 @@ export class WorkerDetector implements Detector, Lifecycle {
   private timer: unknown = null;
   private respawnTimer: unknown = null;
   private respawnDelay = 500;
+  private respawnAt: number | null = null;
+  private loadDeadline: number | null = null;
+  /** wall epoch ms the running worker was given up on; null while inference answers */
+  private downSince: number | null = null;
+  /** workers given up on while inside a native run (they cannot be terminated): when, by worker */
+  private readonly abandoned = new Map<Worker, number>();
   /** rejects the start() / respawn in progress (close() during a model load) */
   private abortStart: (() => void) | null = null;
   private nextId = 1;
@@ -95,6 +113,8 @@ export class WorkerDetector implements Detector, Lifecycle {
   private restarts = 0;
   private timeouts = 0;
   private lastAnswer: number | null = null;
+  /** mono ms the worker now running became ready */
+  private readySince: number | null = null;
   private lastError: string | null = null;
   private readonly latencies = new Float64Array(LATENCY_WINDOW);
   private latencyCount = 0;
@@ -129,6 +149,7 @@ export class WorkerDetector implements Detector, Lifecycle {
     this.runFlags.set(w, new Int32Array(runFlag));
     this.worker = w;
     this.ready = false;
+    this.loadDeadline = this.clock.now() + timeoutMs;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const settle = (err: Error | null): void => {
@@ -149,6 +170,9 @@ export class WorkerDetector implements Detector, Lifecycle {
         if (m.type === 'log') return this.relayLog(m.line);
         if (m.type === 'ready') {
           this.ready = true;
+          this.readySince = this.clock.now();
+          this.loadDeadline = null;
+          this.downSince = null;
           this.detectorInfo = m.info;
           this.respawnDelay = 500;
           settle(null);
@@ -213,7 +237,13 @@ export class WorkerDetector implements Detector, Lifecycle {
    */
   private endWorker(w: Worker): Promise<void> {
     const flag = this.runFlags.get(w);
-    if (flag && Atomics.exchange(flag, 0, RUN_RETIRED) !== RUN_IDLE) return Promise.resolve();
+    if (flag && Atomics.exchange(flag, 0, RUN_RETIRED) !== RUN_IDLE) {
+      // busy in a native run: it leaves by itself when the run returns; if it never does,
+      // the notifier withholds the watchdog (only a process restart frees that thread)
+      this.abandoned.set(w, this.clock.now());
+      w.once('exit', () => this.abandoned.delete(w));
+      return Promise.resolve();
+    }
     return w.terminate().then(
       () => undefined,
       () => undefined,
@@ -230,13 +260,16 @@ export class WorkerDetector implements Detector, Lifecycle {
     if (this.worker) this.retire(this.worker);
     if (this.closed || !this.detectorInfo) return; // never started: start() reports it
     this.restarts++;
+    this.downSince ??= this.clock.wall();
     this.scheduleRespawn(0);
   }
 
   private scheduleRespawn(delay: number): void {
     if (this.closed || this.respawnTimer !== null) return;
+    this.respawnAt = this.clock.now() + delay;
     this.respawnTimer = this.timers.setTimeout(() => {
       this.respawnTimer = null;
+      this.respawnAt = null;
       if (this.closed) return;
       this.opts.log.warn({ restarts: this.restarts }, 'starting a new inference worker');
       this.spawn(this.opts.startTimeoutMs ?? 60_000).catch((e: unknown) => {
@@ -366,6 +399,43 @@ export class WorkerDetector implements Detector, Lifecycle {
    */
   isLoading(): boolean {
     return !this.closed && this.worker !== null && !this.ready;
+  }
+
+  /**
+   * Non-null while the detector is replacing a worker by itself (waiting out a respawn
+   * backoff, or a replacement loading its models): the notifier keeps the systemd
+   * watchdog fed then and reports this instead.
+   */
+  recovery(): InferRecovery | null {
+    if (this.closed || !this.detectorInfo || this.ready) return null;
+    const loading = this.worker !== null;
+    if (!loading && this.respawnTimer === null) return null;
+    const now = this.clock.now();
+    const due = loading ? this.loadDeadline : this.respawnAt;
+    return {
+      since: this.downSince ?? this.clock.wall(),
+      retryEveryMs: loading ? 0 : this.respawnDelay,
+      restarts: this.restarts,
+      message: loading ? `a new inference worker is loading its models${this.lastError ? ` (after: ${this.lastError})` : ''}` : `waiting to start a new inference worker${this.lastError ? ` (last error: ${this.lastError})` : ''}`,
+      overdueMs: due === null ? 0 : Math.max(0, Math.round(now - due)),
+    };
+  }
+
+  /**
+   * ms inference has been silent, counted from the later of its last answer and the
+   * current worker becoming ready (a fresh replacement has not had a frame yet); null
+   * before the first answer of the first worker.
+   */
+  silentMs(): number | null {
+    if (this.lastAnswer === null) return null;
+    return Math.round(this.clock.now() - Math.max(this.lastAnswer, this.readySince ?? this.lastAnswer));
+  }
+
+  /** ms the oldest worker given up on inside a native run has been left running; 0 when none. */
+  abandonedForMs(): number {
+    let oldest: number | null = null;
+    for (const at of this.abandoned.values()) oldest = oldest === null ? at : Math.min(oldest, at);
+    return oldest === null ? 0 : Math.round(this.clock.now() - oldest);
   }
 
   /**

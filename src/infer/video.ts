@@ -3,6 +3,7 @@
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { PokerfaceError } from '../errors.js';
 import type { Frame } from '../types.js';
+import { childEnv } from '../child-env.js';
 
 export type SpawnFn = (cmd: string, args: string[], opts: SpawnOptions) => ChildProcess;
 
@@ -13,7 +14,7 @@ export function isVideoFile(path: string): boolean {
 }
 
 export async function probeSize(file: string, spawn: SpawnFn = nodeSpawn, ffprobe = 'ffprobe'): Promise<{ width: number; height: number }> {
-  const out = await collect(spawn(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0:s=x', file], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const out = await collect(spawn(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0:s=x', file], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() }));
   const m = /^(\d+)x(\d+)/.exec(out.trim());
   if (!m) throw new PokerfaceError('POKERFACE_ERR_IMAGE_DECODE', `${file}: no video stream found`);
   return { width: Number(m[1]), height: Number(m[2]) };
@@ -42,7 +43,7 @@ export async function* videoFrames(file: string, opts: { spawn?: SpawnFn; ffmpeg
   if (opts.width && opts.height) args.push('-vf', `scale=${opts.width}:${opts.height}`);
   if (opts.maxFrames) args.push('-frames:v', String(opts.maxFrames));
   args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
-  const child = spawn(opts.ffmpeg ?? 'ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(opts.ffmpeg ?? 'ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const exited = new Promise<number | null>((resolve) => {

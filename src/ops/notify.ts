@@ -6,11 +6,21 @@ import type { Logger } from '../log.js';
 import type { CaptureStats, Clock, GameState, InferStats, ModuleHealth } from '../types.js';
 import type { NotifyTransport } from './notify-socket.js';
 import { systemTimers, type IntervalTimers } from '../timers.js';
+import { clockTime, describeRecovery, humanMs, type CaptureRecovery } from '../capture/supervisor.js';
+import type { InferRecovery } from '../infer/detector.js';
 
 /** What the notifier reads from the running booth; each may be absent (module off). */
 export interface NotifierSources {
-  frameSource?: { stats(): Pick<CaptureStats, 'lastFrameAgeMs' | 'fps'> } | undefined;
-  detector?: { stats(): Pick<InferStats, 'lastAnswerAgeMs' | 'provider' | 'msP50'>; isLoading?(): boolean } | undefined;
+  frameSource?: { stats(): Pick<CaptureStats, 'lastFrameAgeMs' | 'fps'>; recovery?(): CaptureRecovery | null } | undefined;
+  detector?:
+    | {
+        stats(): Pick<InferStats, 'lastAnswerAgeMs' | 'provider' | 'msP50'>;
+        isLoading?(): boolean;
+        recovery?(): InferRecovery | null;
+        silentMs?(): number | null;
+        abandonedForMs?(): number;
+      }
+    | undefined;
   booth?: { state(): Pick<GameState, 'phase'> } | undefined;
 }
 
@@ -36,8 +46,14 @@ export interface NotifierOptions {
 }
 
 export interface PipelineCheck {
+  /** false: a restart can help, pings are withheld (reasons say why) */
   ok: boolean;
   reasons: string[];
+  /**
+   * Faults a part is healing by itself (a camera retried with backoff, an inference worker
+   * being replaced): pings go on, since a restart would not help, and these are reported.
+   */
+  recovering: string[];
 }
 
 /** What other modules may call (services.notifier). */
@@ -54,7 +70,9 @@ export class Notifier implements NotifierService {
   private loadingTimer: unknown = null;
   private readyAt: number | null = null;
   private inferGraceUntil = Number.NEGATIVE_INFINITY;
-  private last: PipelineCheck = { ok: true, reasons: [] };
+  /** mono ms the camera was last seen down (retrying, or no fresh frame) */
+  private cameraDownAt: number | null = null;
+  private last: PipelineCheck = { ok: true, reasons: [], recovering: [] };
   private withheld = false;
   private pings = 0;
   private sendErrors = 0;
@@ -84,6 +102,9 @@ export class Notifier implements NotifierService {
   }
 
   private checkLoading(): void {
+    // after READY a replacement worker loading is a recovery check() sees; the extra
+    // grace would outlive the load and hide a worker that hangs right after it
+    if (this.readyAt !== null) return;
     const det = this.opts.sources().detector;
     if (!det?.isLoading?.()) return;
     this.extendTimeout(this.opts.loadingExtendMs ?? 30_000);
@@ -108,6 +129,9 @@ export class Notifier implements NotifierService {
   tick(): void {
     if (!this.opts.transport || this.stopped) return;
     const c = this.check();
+    if (c.recovering.length > 0 && this.last.recovering.length === 0) {
+      this.opts.log.warn({ recovering: c.recovering }, 'a part is retrying by itself: watchdog pings go on (a restart would not help)');
+    }
     this.last = c;
     const status = `STATUS=${this.statusLine(c)}`;
     if (this.opts.watchdogMs === null) {
@@ -128,24 +152,51 @@ export class Notifier implements NotifierService {
 
   check(): PipelineCheck {
     const reasons: string[] = [];
+    const recovering: string[] = [];
     const { frameSource, detector } = this.opts.sources();
     const now = this.opts.clock.now();
     // Right after start the first frame or answer may still be on its way: a null age
     // counts as stuck only once the allowed age has passed since READY.
     const sinceReady = this.readyAt === null ? 0 : now - this.readyAt;
+    let cameraDown = false;
     if (frameSource) {
+      const rec = frameSource.recovery?.() ?? null;
+      if (rec && rec.overdueMs < overdueLimit(this.opts.frameMaxAgeMs)) recovering.push(describeRecovery('camera', rec));
+      else if (rec) reasons.push(`camera retry overdue by ${rec.overdueMs} ms`);
       const age = frameSource.stats().lastFrameAgeMs;
-      if (age === null) {
-        if (sinceReady >= this.opts.frameMaxAgeMs) reasons.push('no camera frame yet');
-      } else if (age >= this.opts.frameMaxAgeMs) reasons.push(`no camera frame for ${Math.round(age)} ms`);
+      cameraDown = rec !== null || (age === null && sinceReady > 0) || (age !== null && age >= this.opts.frameMaxAgeMs);
+      if (!rec) {
+        if (age === null) {
+          if (sinceReady >= this.opts.frameMaxAgeMs) reasons.push('no camera frame yet');
+        } else if (age >= this.opts.frameMaxAgeMs) reasons.push(`no camera frame for ${Math.round(age)} ms`);
+      }
     }
+    // Without frames inference has nothing to answer: its silence counts only from the
+    // moment frames flow again (or it would stop the pings for a camera being retried).
+    if (cameraDown) this.cameraDownAt = now;
     if (detector && now >= this.inferGraceUntil) {
-      const age = detector.stats().lastAnswerAgeMs;
-      if (age === null) {
-        if (sinceReady >= this.opts.inferMaxAgeMs) reasons.push('inference has not answered yet');
-      } else if (age >= this.opts.inferMaxAgeMs) reasons.push(`inference silent for ${Math.round(age)} ms`);
+      const rec = detector.recovery?.() ?? null;
+      if (rec && rec.overdueMs < overdueLimit(this.opts.inferMaxAgeMs)) {
+        const every = rec.retryEveryMs > 0 ? `, retrying every ${humanMs(rec.retryEveryMs)}` : '';
+        recovering.push(`inference down since ${clockTime(rec.since)}${every}: ${rec.message}`);
+      } else if (rec) reasons.push(`inference worker replacement overdue by ${rec.overdueMs} ms`);
+      else if (!cameraDown) {
+        const raw = detector.silentMs ? detector.silentMs() : detector.stats().lastAnswerAgeMs;
+        const age = raw === null || this.cameraDownAt === null ? raw : Math.min(raw, now - this.cameraDownAt);
+        const since = this.cameraDownAt === null ? sinceReady : Math.min(sinceReady, now - this.cameraDownAt);
+        if (age === null) {
+          if (since >= this.opts.inferMaxAgeMs) reasons.push('inference has not answered yet');
+        } else if (age >= this.opts.inferMaxAgeMs) reasons.push(`inference silent for ${Math.round(age)} ms`);
+      }
+      const abandoned = detector.abandonedForMs?.() ?? 0;
+      if (abandoned >= this.opts.inferMaxAgeMs) reasons.push(`an inference worker stuck in native code for ${abandoned} ms (only a restart frees it)`);
     }
-    return { ok: reasons.length === 0, reasons };
+    return { ok: reasons.length === 0, reasons, recovering };
+  }
+
+  /** What parts are healing by themselves now (for health, MQTT, the console). */
+  recovering(): string[] {
+    return this.check().recovering;
   }
 
   extendTimeout(ms: number): void {
@@ -194,6 +245,7 @@ export class Notifier implements NotifierService {
       parts.push(`${s.provider} ${s.msP50.toFixed(1)} ms`);
     }
     if (!c.ok) parts.push(`STUCK: ${c.reasons.join('; ')}`);
+    if (c.recovering.length > 0) parts.push(`RECOVERING: ${c.recovering.join('; ')}`);
     return oneLine(parts.length > 0 ? parts.join(', ') : 'running');
   }
 
@@ -220,6 +272,15 @@ export class Notifier implements NotifierService {
       },
     );
   }
+}
+
+/**
+ * How late a retry may be before it counts as wedged (a lost timer). Timers run late on
+ * a loaded machine, and a stalled event loop stops the pings by itself anyway, so this
+ * only has to catch a retry that will never come.
+ */
+function overdueLimit(maxAgeMs: number): number {
+  return Math.max(10_000, maxAgeMs);
 }
 
 /** STATUS= is one line: a newline would start a new assignment. */

@@ -3,6 +3,7 @@
 import { spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { PokerfaceError } from '../errors.js';
+import { childEnv } from '../child-env.js';
 
 export interface FfmpegChild {
   readonly stderr: Readable | null;
@@ -25,7 +26,7 @@ export function ffmpegRunner(opts: RunFfmpegOptions = {}): RunFfmpeg {
   const timeoutMs = opts.timeoutMs ?? 120_000;
   return (args) =>
     new Promise<void>((resolve, reject) => {
-      const child = spawn(opts.ffmpegPath ?? 'ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(opts.ffmpegPath ?? 'ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
       let err = '';
       let done = false;
       const finish = (e: Error | null): void => {

@@ -74,7 +74,9 @@ export function playerModule(): ModuleSpec {
       let player: HealthyPlayer;
       let screen: Screen | null = null;
       if (cfg.enabled) {
+        const ledger = ctx.services.children as { track?: (pid: number) => void } | undefined;
         const mpv = new MpvPlayer({
+          ...(typeof ledger?.track === 'function' ? { onChild: ledger.track } : {}),
           config: cfg,
           log: ctx.log,
           clock: ctx.clock,

@@ -16,6 +16,7 @@ import type { Logger } from '../log.js';
 import type { Clock, ModuleHealth, Player, PlayerEvent, PlayerStats } from '../types.js';
 import { MpvIpcClient, type IpcSocket, type MpvEvent } from './ipc.js';
 import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
+import { childEnv } from '../child-env.js';
 
 export type PlayerConfig = FrozenConfig['player'];
 
@@ -60,6 +61,8 @@ export interface MpvPlayerOptions {
   headless?: boolean;
   /** when set, play() refuses files outside this folder (after resolving symlinks) */
   mediaRoot?: string | null;
+  /** told mpv's pid right after it starts (the pidfile of ops/children.ts) */
+  onChild?: (pid: number) => void;
   /** how long mpv may take to open its socket */
   startTimeoutMs?: number;
   /** hand mpv a nameless RAM file for image overlays (the crack cam); see image() */
@@ -458,7 +461,8 @@ export class MpvPlayer implements Player {
     let child: MpvChild;
     try {
       const stdio: SpawnOptions['stdio'] = this.ram ? ['ignore', 'pipe', 'pipe', this.ram.fd] : ['ignore', 'pipe', 'pipe'];
-      child = this.spawnFn(this.opts.config.mpvPath, args, { stdio });
+      child = this.spawnFn(this.opts.config.mpvPath, args, { stdio, env: childEnv() });
+      if (child.pid) this.opts.onChild?.(child.pid);
     } catch (e) {
       throw new PokerfaceError('POKERFACE_ERR_PLAYER_SPAWN', (e as Error).message, { cause: e });
     }

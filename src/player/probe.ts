@@ -5,6 +5,7 @@ import { spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { PokerfaceError } from '../errors.js';
+import { childEnv } from '../child-env.js';
 
 export interface ProbeResult {
   durationMs: number;
@@ -66,7 +67,7 @@ export function ffprobe(opts: FfprobeOptions = {}): ProbeFn {
     new Promise<ProbeResult>((resolve, reject) => {
       const abs = path.resolve(file);
       const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', `file:${abs}`];
-      const child = spawn(opts.ffprobePath ?? 'ffprobe', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(opts.ffprobePath ?? 'ffprobe', args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
       const out: Buffer[] = [];
       let err = '';
       let done = false;

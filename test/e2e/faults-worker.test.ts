@@ -3,7 +3,11 @@
 // real onnxruntime, the models in models/) feeds the booth's systemd Notifier, and the
 // test terminates or blocks the worker through the detector's debugWorker() seam.
 // Asserts: detect() keeps answering, stats() counts the restart/timeout, health shows
-// the gap, and watchdog pings pause while inference is silent and resume after.
+// the gap, and the watchdog means "a restart can help": pings pause while a hung worker
+// holds inference silent and nothing replaces it yet, go on (with RECOVERING in STATUS=)
+// while the detector replaces its worker, and pause while a worker given up on inside a
+// native run is still alive. These hold with the cores kept busy: every window is
+// measured from what the notifier itself sent, never from fixed sleeps.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
@@ -17,9 +21,11 @@ import { systemClock } from '../../src/clock.js';
 import type { Frame } from '../../src/types.js';
 import { ROOT, requireBuilt, sleep, waitUntil } from './harness.js';
 
-const WORKER_TIMEOUT_MS = 1000;
-// answers come every ~50 ms; a replacement worker takes ~300-800 ms to load its models
-const INFER_MAX_AGE_MS = 100;
+// Answers come every ~50 ms on an idle machine, but with the cores kept busy (load 20)
+// gaps of several hundred ms are normal: "silent" must mean hung, not slow. The hang
+// window (inferMaxAgeMs to workerTimeoutMs) stays 2 s wide, so the notifier ticks in it.
+const WORKER_TIMEOUT_MS = 3000;
+const INFER_MAX_AGE_MS = 1000;
 const WATCHDOG_MS = 60; // the notifier ticks every 30 ms
 
 /** The neutral demo face, cropped as the booth camera sees it, at 640x480. */
@@ -58,6 +64,9 @@ describe('faults: inference worker killed or hung', () => {
 
   const pings = (after: number): number[] => sent.filter((s) => s.at >= after && s.msg.includes('WATCHDOG=1')).map((s) => s.at);
   const stuck = (after: number): number[] => sent.filter((s) => s.at >= after && s.msg.includes('STUCK')).map((s) => s.at);
+  const recovering = (after: number): number[] => sent.filter((s) => s.at >= after && s.msg.includes('RECOVERING')).map((s) => s.at);
+  /** wall time of the last answer at or before t */
+  const lastAnswerBefore = (t: number): number => Math.max(...answers.filter((a) => a.at <= t).map((a) => a.at));
 
   beforeAll(async () => {
     requireBuilt();
@@ -92,7 +101,7 @@ describe('faults: inference worker killed or hung', () => {
     expect(detector.debugWorker()).toBeNull();
   });
 
-  it('worker killed: replaced, health shows the gap, pings pause and resume', async () => {
+  it('worker killed: replaced, health shows the gap, pings go on with RECOVERING while it is replaced', async () => {
     const w = detector.debugWorker();
     expect(w).not.toBeNull();
     const before = detector.stats();
@@ -101,31 +110,25 @@ describe('faults: inference worker killed or hung', () => {
     // it is inside onnxruntime's native run would abort the whole process instead)
     w?.postMessage({ type: 'debug', action: 'crash' } satisfies ToWorker);
 
-    await waitUntil(() => answers.some((a) => a.at > killAt + 50), 30_000, 'answers from the replacement worker');
-    const backAt = (answers.find((a) => a.at > killAt + 50) as { at: number }).at;
+    // an answer to a frame the worker took before the crash message may still come in
+    await waitUntil(() => detector.stats().workerRestarts > before.workerRestarts, 10_000, 'the crash noticed');
+    const restartedAt = Date.now();
+    await waitUntil(() => answers.some((a) => a.at > restartedAt), 30_000, 'answers from the replacement worker');
+    const backAt = (answers.find((a) => a.at > restartedAt) as { at: number }).at;
     const s = detector.stats();
     expect(s.workerRestarts).toBe(before.workerRestarts + 1);
     expect(detector.debugWorker()).not.toBe(w);
     expect(unhealthy.some((u) => u.at >= killAt && u.at <= backAt && u.reasons.some((r) => r.includes('inference worker')))).toBe(true);
     await waitUntil(() => detector.health().healthy, 5000, 'healthy again');
-    // pings: withheld while inference was silent, back once it answered again
-    await waitUntil(() => pings(backAt).length >= 2, 5000, 'watchdog pings resume');
-    const gapEnd = pings(killAt).find((t) => t >= backAt) as number;
-    const lastBefore = Math.max(...pings(0).filter((t) => t < backAt && t <= killAt + INFER_MAX_AGE_MS + WATCHDOG_MS));
+    // The crash is healed by the detector itself (a restart would not help): pings go on
+    // while it replaces the worker, and STATUS= says so.
+    await waitUntil(() => pings(backAt).length >= 2, 15_000, 'watchdog pings after the replacement');
+    expect(recovering(killAt).length, 'a RECOVERING status while the worker was replaced').toBeGreaterThan(0);
+    expect(sent.find((m) => m.at >= killAt && m.msg.includes('RECOVERING'))?.msg).toMatch(/RECOVERING: inference down since \d\d:\d\d:\d\d/);
+    const replacing = sent.filter((m) => m.at >= killAt && m.at <= backAt && m.msg.includes('RECOVERING'));
     console.log(
-      `worker killed: replacement answered after ${backAt - killAt} ms; health unhealthy ${unhealthy.filter((u) => u.at >= killAt && u.at <= backAt).length} polls; watchdog pings paused ${gapEnd - lastBefore} ms (last before ${lastBefore - killAt} ms, first after ${gapEnd - killAt} ms from the kill); stats ${JSON.stringify({ workerRestarts: s.workerRestarts, timeouts: s.timeouts })}`,
+      `worker killed: replacement answered after ${backAt - killAt} ms; health unhealthy ${unhealthy.filter((u) => u.at >= killAt && u.at <= backAt).length} polls; ${replacing.length} RECOVERING statuses (${replacing.filter((m) => m.msg.includes('WATCHDOG=1')).length} with a ping) while it was replaced; stats ${JSON.stringify({ workerRestarts: s.workerRestarts, timeouts: s.timeouts })}`,
     );
-    // a replacement faster than the watchdog threshold leaves nothing to withhold (the
-    // hang below always does); ~300 ms here against a 160 ms threshold
-    if (backAt - killAt > INFER_MAX_AGE_MS + 2 * WATCHDOG_MS) {
-      // No ping while inference was silent. On a loaded machine the event loop may not
-      // tick at all inside the gap; when the notifier did speak there, it said STUCK.
-      const gap = sent.filter((m) => m.at > killAt + INFER_MAX_AGE_MS + WATCHDOG_MS && m.at < backAt);
-      expect(gap.filter((m) => m.msg.includes('WATCHDOG=1'))).toEqual([]);
-      if (gap.length > 0) expect(stuck(killAt).length, 'a STUCK status while the worker was replaced').toBeGreaterThan(0);
-    } else {
-      console.log('worker killed: replaced faster than the watchdog threshold; no pause to observe');
-    }
   }, 60_000);
 
   it('worker hung: timed out after model.workerTimeoutMs, replaced, pings pause and resume', async () => {
@@ -146,13 +149,21 @@ describe('faults: inference worker killed or hung', () => {
     expect(detector.debugWorker()).not.toBe(w);
     expect(unhealthy.some((u) => u.at >= hangAt && u.at <= backAt)).toBe(true);
     await waitUntil(() => detector.health().healthy, 5000, 'healthy again');
-    await waitUntil(() => pings(backAt).length >= 2, 5000, 'watchdog pings resume');
-    expect(stuck(hangAt).length, 'a STUCK status while the worker hung').toBeGreaterThan(0);
-    const gapEnd = pings(hangAt).find((t) => t >= backAt) as number;
-    const lastBefore = Math.max(...pings(0).filter((t) => t < backAt && t <= hangAt + INFER_MAX_AGE_MS + WATCHDOG_MS));
-    expect(pings(hangAt).filter((t) => t > hangAt + INFER_MAX_AGE_MS + WATCHDOG_MS && t < backAt)).toEqual([]);
+    await waitUntil(() => pings(backAt).length >= 2, 15_000, 'watchdog pings resume');
+    // While the hung worker held inference silent and nothing replaced it yet, a restart
+    // could help: no ping from (last answer + inferMaxAgeMs + one tick) until the notifier
+    // saw the detector replacing the worker (its first RECOVERING status).
+    const silentFrom = lastAnswerBefore(timedOutAt) + INFER_MAX_AGE_MS + WATCHDOG_MS;
+    const replacingAt = recovering(hangAt)[0];
+    expect(replacingAt, 'a RECOVERING status once the detector replaced the worker').toBeDefined();
+    expect(stuck(hangAt).filter((t) => t < (replacingAt as number)).length, 'a STUCK status while the worker hung').toBeGreaterThan(0);
+    expect(pings(silentFrom).filter((t) => t < (replacingAt as number))).toEqual([]);
+    // ... then pings go on while it is replaced (the loader works; a restart would not help)
+    const duringReplacement = pings(replacingAt as number).filter((t) => t <= backAt).length;
+    const lastBefore = Math.max(...pings(0).filter((t) => t < silentFrom));
+    const firstAfter = pings(silentFrom)[0] as number;
     console.log(
-      `worker hung: timed out and replaced after ${timedOutAt - hangAt} ms (workerTimeoutMs ${WORKER_TIMEOUT_MS}), replacement answered after ${backAt - hangAt} ms; watchdog pings paused ${gapEnd - lastBefore} ms; stats ${JSON.stringify({ workerRestarts: s.workerRestarts, timeouts: s.timeouts })}`,
+      `worker hung: timed out and replaced after ${timedOutAt - hangAt} ms (workerTimeoutMs ${WORKER_TIMEOUT_MS}), replacement answered after ${backAt - hangAt} ms; watchdog pings paused ${firstAfter - lastBefore} ms (from ${lastBefore - hangAt} to ${firstAfter - hangAt} ms after the hang; RECOVERING from ${(replacingAt as number) - hangAt} ms, ${duringReplacement} pings while replacing); stats ${JSON.stringify({ workerRestarts: s.workerRestarts, timeouts: s.timeouts })}`,
     );
   }, 60_000);
 
@@ -165,7 +176,7 @@ describe('faults: inference worker killed or hung', () => {
     const before = detector.stats();
     const exited = new Promise<number>((r) => w?.once('exit', () => r(Date.now())));
     const slowAt = Date.now();
-    const SLOW_MS = 2500;
+    const SLOW_MS = WORKER_TIMEOUT_MS + 3000;
     w?.postMessage({ type: 'debug', action: 'slow', ms: SLOW_MS } satisfies ToWorker);
 
     await waitUntil(() => detector.stats().timeouts > before.timeouts, 10_000, 'the slow frame times out');
@@ -177,6 +188,12 @@ describe('faults: inference worker killed or hung', () => {
     expect(exitAt - slowAt).toBeGreaterThanOrEqual(SLOW_MS - 100);
     expect(detector.stats().workerRestarts).toBe(before.workerRestarts + 1);
     await waitUntil(() => detector.health().healthy, 5000, 'healthy again');
-    console.log(`slow frame: timed out after ${timedOutAt - slowAt} ms, replacement answered after ${backAt - slowAt} ms, the retired worker left by itself after ${exitAt - slowAt} ms`);
+    // a worker left inside a native run is something only a restart frees: the watchdog is
+    // withheld while it outlives inferMaxAgeMs, and fed again once it has left
+    await waitUntil(() => pings(exitAt).length >= 2, 15_000, 'pings after the retired worker left');
+    const native = sent.filter((m) => m.at >= timedOutAt && m.at <= exitAt && m.msg.includes('stuck in native code'));
+    if (exitAt - timedOutAt > INFER_MAX_AGE_MS + 2 * WATCHDOG_MS) expect(native.length, 'a STUCK status naming the worker in native code').toBeGreaterThan(0);
+    expect(native.filter((m) => m.msg.includes('WATCHDOG=1'))).toEqual([]);
+    console.log(`slow frame: timed out after ${timedOutAt - slowAt} ms, replacement answered after ${backAt - slowAt} ms, the retired worker left by itself after ${exitAt - slowAt} ms; ${native.length} "stuck in native code" statuses meanwhile, none with a ping`);
   }, 60_000);
 });

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childEnv } from '../../child-env.js';
 
 export interface BrokerAddress {
   host: string;
@@ -49,7 +50,7 @@ function credentialsFolder(a: BrokerAddress): { env: NodeJS.ProcessEnv; remove()
   const dir = mkdtempSync(join(tmpdir(), 'pokerface-selftest-')); // mode 0700
   const lines = [...(a.username ? [`-u ${a.username}`] : []), ...(a.password ? [`-P ${a.password}`] : []), ''].join('\n');
   for (const name of ['mosquitto_pub', 'mosquitto_sub']) writeFileSync(join(dir, name), lines, { mode: 0o600 });
-  return { env: { ...process.env, XDG_CONFIG_HOME: dir }, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { env: { ...childEnv(), XDG_CONFIG_HOME: dir }, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export function mosquittoProbe(spawnFn: SpawnFn = (cmd, args, env) => spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env })): MqttProbe {
@@ -64,7 +65,7 @@ export function mosquittoProbe(spawnFn: SpawnFn = (cmd, args, env) => spawn(cmd,
           reject(e instanceof Error ? e : new Error(String(e)));
           return;
         }
-        const env = creds?.env ?? process.env;
+        const env = creds?.env ?? childEnv();
         // mosquitto_sub's stdout is block-buffered on a pipe, so "subscribed" cannot be
         // seen in time: the request is sent again every 500 ms until the first answer
         // (-C 1) makes mosquitto_sub print it and exit.

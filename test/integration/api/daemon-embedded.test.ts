@@ -35,6 +35,7 @@ describe('staff modules in the daemon with the embedded broker', () => {
         '  host: 127.0.0.1',
         '  port: 0',
         '  token: tok-0123456789abcdef0123456789',
+        'systemd: { restartMinIntervalS: 0 }',
       ].join('\n'),
       'test',
     );

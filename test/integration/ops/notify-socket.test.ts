@@ -69,7 +69,7 @@ describe('sd_notify over a real datagram socket', () => {
     rx.onMessage((m) => got.push({ t: Date.now(), m }));
 
     const source = new StallableSource();
-    const config = { ...defaultConfig(), systemd: { notify: true, frameMaxAgeMs: 400, inferMaxAgeMs: 2000 } };
+    const config = { ...defaultConfig(), systemd: { notify: true, frameMaxAgeMs: 400, inferMaxAgeMs: 2000, restartMinIntervalS: 60 } };
     const env = { NOTIFY_SOCKET: sock, WATCHDOG_USEC: '200000', WATCHDOG_PID: String(process.pid) };
     const modules: ModuleSpec[] = [
       notifierServiceModule({ env }),

@@ -213,4 +213,31 @@ describe('SupervisedSource', () => {
     advance(1000);
     expect(driver.opens).toBe(1);
   });
+
+  it('recovery(): while retrying a missing camera it says since when and how often, and clears when frames flow', async () => {
+    const { src, driver, advance, clock } = setup();
+    expect(src.recovery()).toBeNull();
+    driver.failNext.push(...Array.from({ length: 6 }, () => new PokerfaceError('POKERFACE_ERR_CAMERA_NOT_FOUND', '/dev/video0: no such file')));
+    const startedWall = clock.wall();
+    await src.start();
+    advance(100 + 200 + 400 + 800);
+    const r = src.recovery();
+    expect(r).toMatchObject({ since: startedWall, attempts: 5, retryEveryMs: 800, code: 'POKERFACE_ERR_CAMERA_NOT_FOUND', overdueMs: 0 });
+    expect(src.health().reasons[0]).toMatch(/^camera missing since \d\d:\d\d:\d\d, retrying every 800 ms \(POKERFACE_ERR_CAMERA_NOT_FOUND: camera device or input not found: \/dev\/video0: no such file\)$/);
+    advance(800 + 800); // the 7th open succeeds
+    expect(driver.opens).toBe(7);
+    // an attempt under way (no frame yet) is still a recovery, bounded by its stall check
+    expect(src.recovery()).toMatchObject({ overdueMs: 0 });
+    driver.frame();
+    expect(src.recovery()).toBeNull();
+    expect(src.health().healthy).toBe(true);
+    // frames stop later: "since" is when they stopped, not the first start
+    advance(1000);
+    const stoppedWall = clock.wall();
+    advance(20);
+    expect(src.recovery()?.since).toBeGreaterThanOrEqual(stoppedWall - 20);
+    expect(src.recovery()?.code).toBe('POKERFACE_ERR_CAMERA_STALL');
+    await src.stop();
+    expect(src.recovery()).toBeNull();
+  });
 });

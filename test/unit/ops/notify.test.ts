@@ -98,7 +98,114 @@ describe('sd_notify notifier', () => {
     expect(transport.sent[0]).toBe('EXTEND_TIMEOUT_USEC=90000000');
     expect(n.check().ok).toBe(true);
     clock.advance(90_001);
-    expect(n.check()).toEqual({ ok: false, reasons: ['inference silent for 999999 ms'] });
+    expect(n.check()).toEqual({ ok: false, reasons: ['inference silent for 999999 ms'], recovering: [] });
+  });
+
+  it('keeps pinging while the camera supervisor retries with backoff, says why, and withholds when a retry is overdue', () => {
+    const { n, transport, timers, state } = setup();
+    const since = new Date(2026, 0, 1, 12, 3, 5).getTime();
+    let rec: { since: number; retryEveryMs: number; attempts: number; code: string; message: string; overdueMs: number } | null = null;
+    const sources: NotifierSources = {
+      frameSource: { stats: () => ({ lastFrameAgeMs: state.frameAge, fps: 0 }), recovery: () => rec },
+    };
+    const m = new Notifier({ transport, clock: new ManualClock(), log: silentLogger, watchdogMs: 20_000, frameMaxAgeMs: 5000, inferMaxAgeMs: 4000, sources: () => sources, timers });
+    void n;
+    m.ready();
+    transport.sent.length = 0;
+    // a camera unplugged for minutes: frames are old, but the supervisor is retrying
+    state.frameAge = 600_000;
+    rec = { since, retryEveryMs: 30_000, attempts: 12, code: 'POKERFACE_ERR_CAMERA_NOT_FOUND', message: '/dev/video0: no such file', overdueMs: 0 };
+    timers.cb?.();
+    expect(transport.sent).toEqual([
+      'WATCHDOG=1\nSTATUS=0.0 fps, RECOVERING: camera missing since 12:03:05, retrying every 30 s (POKERFACE_ERR_CAMERA_NOT_FOUND: /dev/video0: no such file)',
+    ]);
+    expect(m.recovering()).toEqual(['camera missing since 12:03:05, retrying every 30 s (POKERFACE_ERR_CAMERA_NOT_FOUND: /dev/video0: no such file)']);
+    expect(m.health().healthy).toBe(true);
+    // the retry timer never fired (a wedged supervisor): now a restart can help
+    rec = { ...rec, overdueMs: 9999 }; // late timers on a loaded machine are not a wedge
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toMatch(/^WATCHDOG=1\n.*RECOVERING/);
+    rec = { ...rec, overdueMs: 10_000 };
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toBe('STATUS=0.0 fps, STUCK: camera retry overdue by 10000 ms');
+    // frames flow again: the supervisor is no longer retrying
+    rec = null;
+    state.frameAge = 20;
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toBe('WATCHDOG=1\nSTATUS=0.0 fps');
+  });
+
+  it('inference silence does not count while the camera is down, and counts from when frames return', () => {
+    const { n, clock, transport, timers, state } = setup();
+    const rec = { since: 0, retryEveryMs: 1000, attempts: 3, code: 'POKERFACE_ERR_CAMERA_NOT_FOUND', message: 'x', overdueMs: 0 };
+    let down = true;
+    const sources: NotifierSources = {
+      frameSource: { stats: () => ({ lastFrameAgeMs: state.frameAge, fps: 0 }), recovery: () => (down ? rec : null) },
+      detector: { stats: () => ({ lastAnswerAgeMs: state.inferAge, provider: 'cpu', msP50: 1 }) },
+    };
+    const m = new Notifier({ transport, clock, log: silentLogger, watchdogMs: 20_000, frameMaxAgeMs: 5000, inferMaxAgeMs: 4000, sources: () => sources, timers });
+    void n;
+    m.ready();
+    state.frameAge = null;
+    state.inferAge = null;
+    clock.advance(60_000);
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toMatch(/^WATCHDOG=1\nSTATUS=.*RECOVERING: camera missing/);
+    // frames flow again; the first answer is a moment away: not stuck yet
+    down = false;
+    state.frameAge = 10;
+    clock.advance(1000);
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toMatch(/^WATCHDOG=1/);
+    // but inference that stays silent with frames flowing is
+    clock.advance(3000);
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toMatch(/STUCK: inference has not answered yet$/);
+  });
+
+  it('keeps pinging while the detector replaces its worker; a fresh worker gets no grace left over', () => {
+    const clock = new ManualClock();
+    const transport = fakeTransport();
+    const timers = manualTimers();
+    let rec: { since: number; retryEveryMs: number; restarts: number; message: string; overdueMs: number } | null = null;
+    let silent: number | null = 10;
+    let abandoned = 0;
+    let loading = false;
+    const detector = {
+      stats: () => ({ lastAnswerAgeMs: silent, provider: 'cpu', msP50: 5 }),
+      isLoading: () => loading,
+      recovery: () => rec,
+      silentMs: () => silent,
+      abandonedForMs: () => abandoned,
+    };
+    const n = new Notifier({ transport, clock, log: silentLogger, watchdogMs: 20_000, frameMaxAgeMs: 5000, inferMaxAgeMs: 4000, sources: () => ({ detector }), timers });
+    n.ready();
+    transport.sent.length = 0;
+    // the worker hung: silent, nothing replacing it yet -> withheld
+    silent = 4500;
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toBe('STATUS=cpu 5.0 ms, STUCK: inference silent for 4500 ms');
+    // timed out and being replaced: a new worker loads -> pings go on
+    loading = true;
+    rec = { since: new Date(2026, 0, 1, 9, 0, 0).getTime(), retryEveryMs: 0, restarts: 1, message: 'a new inference worker is loading its models', overdueMs: 0 };
+    timers.loading?.(); // no EXTEND_TIMEOUT grace after READY
+    timers.cb?.();
+    expect(transport.sent.filter((m) => m.startsWith('EXTEND_TIMEOUT'))).toEqual([]);
+    expect(transport.sent.at(-1)).toBe('WATCHDOG=1\nSTATUS=cpu 5.0 ms, RECOVERING: inference down since 09:00:00: a new inference worker is loading its models');
+    // loaded, and hangs at once: withheld again right away
+    loading = false;
+    rec = null;
+    silent = 4000;
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toBe('STATUS=cpu 5.0 ms, STUCK: inference silent for 4000 ms');
+    // answering, but a worker given up on inside native code is still alive: only a restart frees it
+    silent = 10;
+    abandoned = 4000;
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toBe('STATUS=cpu 5.0 ms, STUCK: an inference worker stuck in native code for 4000 ms (only a restart frees it)');
+    abandoned = 0;
+    timers.cb?.();
+    expect(transport.sent.at(-1)).toMatch(/^WATCHDOG=1/);
   });
 
   it('keeps extending the timeout while the detector loads, and stops when it is ready', () => {
