@@ -121,5 +121,5 @@ fi
 
 mkdir -p var
 T_END=$(date +%s)
-say "setup times: OS packages $((T_APT - T0)) s, node + npm packages + build $((T_NPM - T_APT)) s, models + media $((T_END - T_NPM)) s, total $((T_END - T0)) s"
+say "setup times: OS packages $((T_APT - T0)) s, Node + npm ci $((T_NPM - T_APT)) s, TypeScript build + models + demo media $((T_END - T_NPM)) s, total $((T_END - T0)) s"
 say "done. Try: npm start   (demo booth)   or   npm test"
