@@ -37,10 +37,10 @@ describe('captureModule in the daemon', () => {
     const src = daemon.serviceMap.frameSource as FrameSource;
     expect(typeof src.onFrame).toBe('function');
     const capture = (): ReturnType<Daemon['health']>[number] | undefined => daemon.health().find((m) => m.name === 'capture');
-    await waitFor(() => /camera failed .*POKERFACE_ERR_CAMERA_NOT_FOUND/.test(capture()?.reasons.join(' ') ?? ''), { what: 'capture health to say failed: NOT_FOUND' });
+    await waitFor(() => /camera (failed|missing since) .*POKERFACE_ERR_CAMERA_NOT_FOUND/.test(capture()?.reasons.join(' ') ?? ''), { what: 'capture health to say the camera is missing (NOT_FOUND)' });
     const h = capture();
     expect(h?.healthy).toBe(false);
-    expect(h?.reasons.join(' ')).toMatch(/camera failed .*POKERFACE_ERR_CAMERA_NOT_FOUND/);
+    expect(h?.reasons.join(' ')).toMatch(/camera (failed|missing since) .*POKERFACE_ERR_CAMERA_NOT_FOUND/);
     await daemon.stop();
   });
 

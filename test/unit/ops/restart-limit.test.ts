@@ -44,7 +44,7 @@ describe('restart rate limit', () => {
 
   it('REST and MQTT share the one limiter from services', async () => {
     const clock = new ManualClock();
-    const config = parseConfig('boothId: r1\napi:\n  host: 127.0.0.1\n  port: 0\n  token: tok-0123456789\nsystemd:\n  restartMinIntervalS: 30\n', 'test');
+    const config = parseConfig('boothId: r1\napi:\n  host: 127.0.0.1\n  port: 0\n  token: tok-0123456789abcdef0123456789\nsystemd:\n  restartMinIntervalS: 30\n', 'test');
     const services: Record<string, unknown> = {};
     const ctx = { services, clock, config };
     const limiter = sharedRestartLimiter(ctx);
@@ -53,7 +53,7 @@ describe('restart rate limit', () => {
     const server = new RestServer({ config, log: silentLogger, clock, services: staffServices(services), requestExit: (c, r) => void exits.push([c, r]), restartLimiter: limiter });
     servers.push(server);
     const app = await server.build();
-    const auth = { authorization: 'Bearer tok-0123456789' };
+    const auth = { authorization: 'Bearer tok-0123456789abcdef0123456789' };
 
     const mqttDeps = { booth: () => undefined, requestExit: (c: number, r: string) => void exits.push([c, r]), restart: () => limiter.request() };
     // too soon, by MQTT and by REST
