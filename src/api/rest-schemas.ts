@@ -20,13 +20,14 @@ export const HealthBody = T.Object(
 );
 
 export const StateBody = T.Object(
-  { v: T.Literal(1), phase: Phase, mode: Nullable(T.String()), level: Nullable(T.Integer()), clip: Nullable(T.String()), since: T.Number() },
+  { v: T.Literal(1), boothId: T.Optional(T.String()), phase: Phase, mode: Nullable(T.String()), level: Nullable(T.Integer()), clip: Nullable(T.String()), since: T.Number() },
   { additionalProperties: false },
 );
 
 export const ScoreBody = T.Object(
   {
     v: T.Literal(1),
+    boothId: T.Optional(T.String()),
     ts: T.Number(),
     target: T.String(),
     value: T.Number(),

@@ -24,7 +24,7 @@ import { redact } from '../redact.js';
 /** content types of the console's own static files, never passed through redact() */
 const STATIC_CODE = /^(text\/html|text\/css|text\/javascript|application\/javascript)\b/;
 import { describeAjv, runCommand, type CommandOutcome } from './commands.js';
-import { eventPayload, scorePayload, statePayload } from './convert.js';
+import { eventPayload, relativeClip, scorePayload, statePayload, type PayloadContext } from './convert.js';
 import { healthReport } from './health.js';
 import { Metrics } from './metrics.js';
 import { LatestThrottle } from './queue.js';
@@ -80,6 +80,8 @@ export class RestServer implements Lifecycle {
   private readonly snap: Snapshotter;
   private readonly metrics: Metrics;
   private readonly score: LatestThrottle<Parameters<typeof scorePayload>[0]>;
+  /** every payload names the booth, and clips relative to the media folder (as on MQTT) */
+  private readonly ctx: PayloadContext;
   private readonly timers: Timers;
   private readonly console: StaffConsole;
   private offs: Off[] = [];
@@ -95,6 +97,7 @@ export class RestServer implements Lifecycle {
 
   constructor(private readonly o: RestServerOptions) {
     this.timers = o.timers ?? systemTimers;
+    this.ctx = { boothId: o.config.boothId, mediaDir: o.config.player.mediaDir };
     const a = o.config.api;
     this.sse = new SseHub({ max: a.sseMax, perIp: a.ssePerIp, maxAgeMs: a.sseMaxAgeS * 1000 }, this.timers);
     const now = (): number => o.clock.now();
@@ -108,7 +111,7 @@ export class RestServer implements Lifecycle {
     this.metrics = new Metrics(o.services, { version: o.version ?? packageVersion(), boothId: o.config.boothId });
     this.console = new StaffConsole({ config: o.config, services: o.services, clock: o.clock, proc: o.proc ?? nodeProcessInfo });
     this.score = new LatestThrottle(1000 / o.config.api.scoreHz, () => o.clock.now(), this.timers, (s) =>
-      this.sse.send('score', scorePayload(s, o.clock)),
+      this.sse.send('score', scorePayload(s, o.clock, this.ctx)),
     );
   }
 
@@ -231,12 +234,12 @@ export class RestServer implements Lifecycle {
     const booth = svc.booth;
     if (booth) {
       this.offs.push(
-        booth.onState((s) => this.sse.send('state', statePayload(s, clock))),
+        booth.onState((s) => this.sse.send('state', statePayload(s, clock, this.ctx))),
         booth.onScore((s) => this.score.push(s)),
-        booth.onEvent((e) => this.sse.send('event', eventPayload(e, clock))),
+        booth.onEvent((e) => this.sse.send('event', eventPayload(e, clock, this.ctx))),
         booth.onResult((r) => {
           this.bodies.clear(); // a new round: cached results are stale
-          this.sse.send('result', r);
+          this.sse.send('result', { ...r, clip: relativeClip(r.clip, this.ctx.mediaDir) ?? r.clip });
         }),
       );
     }
@@ -421,8 +424,8 @@ export class RestServer implements Lifecycle {
       return {
         boothId: config.boothId,
         version: this.version(),
-        state: state ? statePayload(state, clock) : null,
-        score: score ? scorePayload(score, clock) : null,
+        state: state ? statePayload(state, clock, this.ctx) : null,
+        score: score ? scorePayload(score, clock, this.ctx) : null,
         levels: config.game.levels.map((l) => ({ threshold: l.threshold, holdMs: l.holdMs })),
         provider: safe(() => svc.detector?.stats().provider) ?? null,
         healthy: h.healthy,
@@ -469,7 +472,7 @@ export class RestServer implements Lifecycle {
         // read from the summary the store keeps, so no request scans the whole log; the
         // answer is kept a second (a round takes far longer), so a flood costs one read a second
         const body = await this.cachedBody(`results?${limit}&${sinceDays}`, 1000, () =>
-          JSON.stringify({ recent: results.recent(limit), totals: results.totals({ sinceDays }) }),
+          JSON.stringify({ recent: results.recent(limit).map((r) => ({ ...r, clip: relativeClip(r.clip, this.ctx.mediaDir) ?? r.clip })), totals: results.totals({ sinceDays }) }),
         );
         return reply.type('application/json; charset=utf-8').send(body);
       },
@@ -481,7 +484,7 @@ export class RestServer implements Lifecycle {
       const booth = svc.booth;
       const initial: Array<[string, unknown]> = [];
       const st = booth ? safe(() => booth.state()) : undefined;
-      if (st) initial.push(['state', statePayload(st, clock)]);
+      if (st) initial.push(['state', statePayload(st, clock, this.ctx)]);
       reply.hijack();
       if (!this.sse.add(reply.raw, initial, req.ip)) {
         reply.raw.writeHead(503, { 'content-type': 'application/json' });

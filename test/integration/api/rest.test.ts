@@ -182,6 +182,16 @@ describe('REST: reading', () => {
     expect(r.json<{ reasons: string[] }>().reasons.join('\n')).toMatch(/capture is not running[\s\S]*inference is not running[\s\S]*player is not running[\s\S]*MQTT is not running/);
   });
 
+  it('clip paths are relative to the media folder and payloads name the booth, as on MQTT', async () => {
+    const s = await setup(`${withToken}player:\n  mediaDir: /srv/booth/media\n`);
+    s.booth.current = { phase: 'playing', mode: 'funny', level: 2, clip: '/srv/booth/media/funny/2/a.mp4', since: performance.now() };
+    s.results.append({ id: 'r2', endedAt: Date.now(), mode: 'funny', level: 2, clip: '/srv/booth/media/funny/2/a.mp4', outcome: 'survived', peak: 0.2, durationMs: 4000 });
+    const status = (await s.app.inject('/api/status')).json<{ state: { clip: string; boothId: string } }>();
+    expect(status.state).toMatchObject({ boothId: 'r1', clip: 'funny/2/a.mp4' });
+    const results = (await s.app.inject('/api/results?limit=5')).json<{ recent: Array<{ clip: string }> }>();
+    expect(results.recent.map((r) => r.clip)).toEqual(['funny/2/a.mp4']);
+  });
+
   it('status, stats, version, config (redacted), config schema, results, metrics, OpenAPI', async () => {
     const s = await setup(`${withToken}mqtt:\n  password: hunter2\n`);
     s.booth.current = { phase: 'playing', mode: 'funny', level: 2, clip: 'funny/2/a.mp4', since: performance.now() };
