@@ -108,7 +108,9 @@ async function oneRun(run: string, dir: string): Promise<RunFigures> {
       else await sleep(500);
     }
     const m1 = parseProm(await metrics());
-    const lag = diffBuckets(buckets(m0, 'pokerface_event_loop_lag_ms'), buckets(m1, 'pokerface_event_loop_lag_ms'));
+    // the histogram is in seconds (Prometheus base units); figures are printed in ms
+    const toMs = (bs: ReturnType<typeof buckets>): ReturnType<typeof buckets> => bs.map((b) => ({ ...b, le: b.le * 1000 }));
+    const lag = diffBuckets(toMs(buckets(m0, 'pokerface_event_loop_lag_seconds')), toMs(buckets(m1, 'pokerface_event_loop_lag_seconds')));
     const q = quantile(lag, 0.99);
     // the smallest bucket bound that holds every sample: the worst stall, to bucket precision
     const total = lag.at(-1)?.count ?? 0;
