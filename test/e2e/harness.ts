@@ -153,7 +153,12 @@ export class DaemonProcess {
       } catch {
         /* not listening yet */
       }
-      if (Date.now() > until) throw new Error(`daemon not ready in ${ms} ms\n${this.tail()}`);
+      if (Date.now() > until) {
+        // a test that gives up must not leave the daemon (and its mpv/ffmpeg) running
+        const tail = this.tail();
+        await this.stop();
+        throw new Error(`daemon not ready in ${ms} ms\n${tail}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
