@@ -107,6 +107,7 @@ mount_root() {
 # Runs a bash command line inside the root, in the project folder, with a clean environment.
 in_root() {
   chroot "$R" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI=true \
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
     PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin \
     ONNXRUNTIME_NODE_INSTALL=skip \
     /bin/bash -c "cd $APP && $1"
@@ -148,6 +149,31 @@ EOF
 printf '#!/bin/sh\nexit 101\n' >"$R/usr/sbin/policy-rc.d"
 chmod 0755 "$R/usr/sbin/policy-rc.d"
 cp -L /etc/resolv.conf "$R/etc/resolv.conf"
+# Certificate authorities this machine trusts beyond Debian's (a TLS-inspecting proxy, for
+# instance) are trusted inside the root too; Node reads them through NODE_EXTRA_CA_CERTS.
+if python3 - /etc/ssl/certs/ca-certificates.crt "$R/etc/ssl/certs/ca-certificates.crt" "$R/usr/local/share/ca-certificates" <<'PY'
+import os, re, sys
+pem = re.compile(r'-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----', re.S)
+def certs(path):
+    try:
+        return pem.findall(open(path).read())
+    except OSError:
+        return []
+host, root, dest = sys.argv[1:4]
+have = set(c.replace('\n', '') for c in certs(root))
+os.makedirs(dest, exist_ok=True)
+added = 0
+for i, c in enumerate(c for c in certs(host) if c.replace('\n', '') not in have):
+    open(os.path.join(dest, 'host-%d.crt' % i), 'w').write(c + '\n')
+    added += 1
+sys.exit(10 if added else 0)
+PY
+then :; elif [ $? -eq 10 ]; then
+  say "trusting this machine's extra certificate authorities in the root"
+  chroot "$R" /usr/sbin/update-ca-certificates >/dev/null
+else
+  die "could not compare certificate bundles"
+fi
 [ "$(chroot "$R" /usr/bin/uname -m)" = aarch64 ] || die "the root does not run as aarch64"
 mount_root
 
