@@ -105,11 +105,13 @@ mount_root() {
 }
 
 # Runs a bash command line inside the root, in the project folder, with a clean environment.
+# Emulation is 10-30 times slower than the machine: ffmpeg runs and e2e timeouts get room.
 in_root() {
   chroot "$R" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI=true \
     NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
     PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin \
     ONNXRUNTIME_NODE_INSTALL=skip \
+    POKERFACE_FFMPEG_TIMEOUT_MS=1800000 POKERFACE_TEST_TIME_SCALE=10 \
     /bin/bash -c "cd $APP && $1"
 }
 
