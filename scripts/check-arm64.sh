@@ -16,8 +16,8 @@
 # nothing); it is not part of `npm test`. Run as root (debootstrap, chroot, mounts).
 #
 #   scripts/check-arm64.sh                 everything (the root is cached in .cache/arm64)
-#   scripts/check-arm64.sh --reuse-setup   keep the root's node_modules/models/media from
-#                                          the last run; copy the sources and rebuild dist only
+#   scripts/check-arm64.sh --reuse-setup   keep the root's node_modules from the last run;
+#                                          copy the sources, then build, models, demo media
 #   scripts/check-arm64.sh --only parity,detect,unit,e2e   run only these checks
 #   POKERFACE_ARM64_CACHE=/var/tmp/pf-arm64 scripts/check-arm64.sh
 #
@@ -195,7 +195,8 @@ copy_project
 if [ "$REUSE" -eq 1 ] && [ -d "$R$APP/node_modules" ] && [ -f "$R$APP/models/manifest.json" ]; then
   record node 0 reused
   record setup 0 reused
-  run_step build in_root "npm run build" || exit 1
+  # what setup.sh does after npm ci
+  run_step build in_root "npm run build && node bin/pokerface.js models build && node bin/pokerface.js media make-demo" || exit 1
 else
   run_step node in_root "scripts/install-node.sh" || exit 1
   run_step setup in_root "scripts/setup.sh --without-opencv" || exit 1
