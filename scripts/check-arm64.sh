@@ -99,6 +99,17 @@ trap 'exit 130' INT TERM
 
 mount_root() {
   mountpoint -q "$R/proc" || { mount -t proc proc "$R/proc"; MOUNTED+=("$R/proc"); }
+  # qemu-user passes the host's x86 /proc/cpuinfo through; onnxruntime's CPU detection
+  # (cpuinfo) finds no arm64 core in it and onnxruntime-node crashes on load (SIGSEGV).
+  # Show it what a Raspberry Pi 4 shows (Cortex-A72, one entry per core); the instruction
+  # set features onnxruntime picks kernels by still come from qemu's AT_HWCAP.
+  if ! grep -q '^CPU implementer' "$R/proc/cpuinfo"; then
+    local i
+    for (( i=0; i<$(nproc); i++ )); do
+      printf 'processor\t: %d\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n' "$i"
+    done >"$CACHE/cpuinfo"
+    mount --bind "$CACHE/cpuinfo" "$R/proc/cpuinfo"
+  fi
   # rslave: mounts and unmounts below the root's /sys and /dev never reach the host's.
   mountpoint -q "$R/sys" || { mount --rbind /sys "$R/sys"; mount --make-rslave "$R/sys"; MOUNTED+=("$R/sys"); }
   mountpoint -q "$R/dev" || { mount --rbind /dev "$R/dev"; mount --make-rslave "$R/dev"; MOUNTED+=("$R/dev"); }
