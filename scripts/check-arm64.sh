@@ -116,13 +116,14 @@ mount_root() {
 }
 
 # Runs a bash command line inside the root, in the project folder, with a clean environment.
-# Emulation is 10-30 times slower than the machine: ffmpeg runs and e2e timeouts get room.
+# Emulation is 10-30 times slower than the machine: ffmpeg runs and e2e timeouts get room
+# (PF_, not POKERFACE_: every POKERFACE_* variable must name a configuration key).
 in_root() {
   chroot "$R" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI=true \
     NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
     PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin \
     ONNXRUNTIME_NODE_INSTALL=skip \
-    POKERFACE_FFMPEG_TIMEOUT_MS=1800000 POKERFACE_TEST_TIME_SCALE=10 \
+    PF_FFMPEG_TIMEOUT_MS=1800000 PF_TEST_TIME_SCALE=10 \
     /bin/bash -c "cd $APP && $1"
 }
 
@@ -221,7 +222,8 @@ in_root "node -e 'const o=require(\"onnxruntime-node\");console.log(Object.keys(
 vitest_step() { # NAME PATHS...: vitest with a JSON report in $OUT/NAME.json
   local name=$1
   shift
-  run_step "$name" in_root "npx vitest run $* --reporter=default --reporter=json --outputFile.json=/tmp/pf-$name.json" || true
+  # tests without their own timeout get ten minutes instead of the config's 30 s / 60 s
+  run_step "$name" in_root "npx vitest run $* --testTimeout=600000 --hookTimeout=600000 --reporter=default --reporter=json --outputFile.json=/tmp/pf-$name.json" || true
   cp "$R/tmp/pf-$name.json" "$OUT/$name.json" 2>/dev/null || true
 }
 

@@ -12,7 +12,7 @@ import { ffmpegRunner } from '../../src/player/ffmpeg-run.js';
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const TOKEN = 'e2e-token-0123456789';
 /** Stretches the e2e timeouts (scripts/check-arm64.sh sets it: everything runs under emulation there). */
-export const TIME_SCALE = Math.max(1, Math.round(Number(process.env.POKERFACE_TEST_TIME_SCALE ?? '1') || 1));
+export const TIME_SCALE = Math.max(1, Math.round(Number(process.env.PF_TEST_TIME_SCALE ?? '1') || 1));
 
 export function requireBuilt(): void {
   for (const f of ['dist/cli.js', 'models/manifest.json']) {
