@@ -82,6 +82,9 @@ say "using node $(node --version), npm $(npm --version) ($(command -v node))"
 # onnxruntime-node's install script downloads GPU libraries from outside the npm
 # registry; skip it (package.json allowScripts says the same to npm 11).
 export ONNXRUNTIME_NODE_INSTALL=skip
+# better-sqlite3's install (prebuild-install) would fetch a prebuilt binary from GitHub;
+# build it from source against the node headers instead (a minute or two).
+export npm_config_build_from_source=better-sqlite3
 # @u4/opencv4nodejs (optional dependency, the `opencv` capture backend) must build
 # against the system OpenCV (libopencv-dev; JetPack's OpenCV on a Jetson), never
 # download and build its own. Its default search paths are /usr/local; point it at the

@@ -11,6 +11,8 @@ import { ffmpegRunner } from '../../src/player/ffmpeg-run.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const TOKEN = 'e2e-token-0123456789abcdef';
+/** Stretches the e2e timeouts (scripts/check-arm64.sh sets it: everything runs under emulation there). */
+export const TIME_SCALE = Math.max(1, Math.round(Number(process.env.PF_TEST_TIME_SCALE ?? '1') || 1));
 
 export function requireBuilt(): void {
   for (const f of ['dist/cli.js', 'models/manifest.json']) {
@@ -24,7 +26,7 @@ export function tempDir(prefix: string): string {
 
 /** Clips for every mode/level and an attract loop: plain test patterns, `seconds` long. */
 export async function makeMedia(dir: string, seconds: number): Promise<void> {
-  const run = ffmpegRunner();
+  const run = ffmpegRunner({ timeoutMs: 120_000 * TIME_SCALE });
   const clip = async (out: string, secs: number): Promise<void> => {
     await run(['-f', 'lavfi', '-i', `testsrc=size=160x120:rate=15:duration=${secs}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-y', out]);
   };
@@ -41,7 +43,7 @@ export async function makeMedia(dir: string, seconds: number): Promise<void> {
 /** Neutral face for `neutralSeconds`, then (optionally) a clear smile. */
 export async function makeCamera(out: string, neutralSeconds: number, smileSeconds: number): Promise<void> {
   const faces = demoFaces();
-  await makeFaceVideo({ neutral: faces.neutral, smile: smileSeconds > 0 ? faces.smile : undefined, neutralSeconds, smileSeconds, out });
+  await makeFaceVideo({ neutral: faces.neutral, smile: smileSeconds > 0 ? faces.smile : undefined, neutralSeconds, smileSeconds, out, ffmpeg: ffmpegRunner({ timeoutMs: 120_000 * TIME_SCALE }) });
 }
 
 export interface DaemonPorts {
@@ -65,8 +67,8 @@ export function writeConfig(o: BoothConfigOptions): string {
     boothId: 'e2e',
     demo: true,
     logLevel: 'info',
-    camera: { width: 640, height: 480, fps: 30, stallMs: 1500, backoffInitialMs: 100, backoffMaxMs: 1000, ...o.camera },
-    model: { dir: o.modelDir ?? join(ROOT, 'models'), providers: ['cpu'], workerTimeoutMs: 3000 },
+    camera: { width: 640, height: 480, fps: 30, stallMs: 1500 * TIME_SCALE, backoffInitialMs: 100, backoffMaxMs: 1000, ...o.camera },
+    model: { dir: o.modelDir ?? join(ROOT, 'models'), providers: ['cpu'], workerTimeoutMs: 3000 * TIME_SCALE },
     game: { countdownMs: 2000, resultMs: 1000, selectTimeoutMs: 30000, ...o.game },
     player: { socketPath: join(o.dir, 'mpv.sock'), vo: 'null', ao: 'null', mediaDir: o.mediaDir, watchMedia: false },
     controls: { backends: [] },
@@ -174,7 +176,7 @@ export class DaemonProcess {
     const p = this.proc;
     if (!p || p.exitCode !== null) return p?.exitCode ?? null;
     p.kill('SIGTERM');
-    const timer = setTimeout(() => p.kill('SIGKILL'), 8000);
+    const timer = setTimeout(() => p.kill('SIGKILL'), 8000 * TIME_SCALE);
     const code = await this.exit;
     clearTimeout(timer);
     return code;

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfig, loadConfigFile } from '../../config/load.js';
 import { EXIT, PokerfaceError } from '../../errors.js';
 import { makeDemoMedia } from '../../player/demo-media.js';
+import { ffmpegRunner } from '../../player/ffmpeg-run.js';
 import type { Command } from '../io.js';
 
 export const command: Command = {
@@ -16,6 +17,7 @@ export const command: Command = {
     '',
     'Writes DIR/<mode>/<level>/demo-<mode>-<level>.mp4, DIR/attract/demo-attract.mp4 and',
     'DIR/demo-camera.mp4 (a person with a straight face, then smiling; config/demo.yaml uses it).',
+    'PF_FFMPEG_TIMEOUT_MS (default 120000) limits each ffmpeg run (raise it under emulation).',
   ].join('\n'),
   async run(args, io) {
     const { values } = parseArgs({
@@ -39,6 +41,8 @@ export const command: Command = {
     }
     const seconds = values.seconds === undefined ? 6 : Number(values.seconds);
     if (!Number.isFinite(seconds) || seconds < 1 || seconds > 600) throw new PokerfaceError('POKERFACE_ERR_USAGE', '--seconds must be between 1 and 600');
+    const timeoutMs = io.env.PF_FFMPEG_TIMEOUT_MS === undefined ? undefined : Number(io.env.PF_FFMPEG_TIMEOUT_MS);
+    if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new PokerfaceError('POKERFACE_ERR_USAGE', 'PF_FFMPEG_TIMEOUT_MS must be a positive whole number of milliseconds');
     const dir = values.dir ?? (values.config ? config.player.mediaDir : 'media');
     const modes = [...new Set(Object.values(config.game.modes).map((m) => m.media))];
     const t0 = performance.now();
@@ -48,6 +52,7 @@ export const command: Command = {
       levels: config.game.levels.length,
       force: values.force,
       clipSeconds: seconds,
+      ffmpeg: ffmpegRunner({ timeoutMs }),
       progress: (m) => io.out(m),
     });
     io.out(`demo media in ${dir}: ${res.made.length} made, ${res.kept.length} kept (use --force to remake) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
