@@ -3,14 +3,13 @@
 // limit (measured on the child's memory), audit lines, and the loopback rule.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import mqttLib from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../src/config/load.js';
 import { EmbeddedBroker } from '../../../src/api/broker.js';
 import { silentLogger } from '../../../src/log.js';
 import { isPokerfaceError } from '../../../src/errors.js';
 import { until } from '../api/brokers.js';
-import { flood, memoryOf } from './mqtt-wire.js';
+import { client, flood, loginOutcome, memoryOf } from './mqtt-wire.js';
 
 const STAFF = { username: 'staff', password: 'staff-password-0123456789' };
 const VIEWER = { username: 'viewer', password: 'viewer-password-0123456789' };
@@ -56,19 +55,6 @@ async function stopChild(c: Child | undefined): Promise<void> {
   await exited;
 }
 
-function client(port: number, opts: mqttLib.IClientOptions = {}): mqttLib.MqttClient {
-  const c = mqttLib.connect(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
-  c.on('error', () => undefined);
-  return c;
-}
-
-/** the CONNACK refusal, or 'connected' */
-function loginOutcome(c: mqttLib.MqttClient): Promise<string> {
-  return new Promise((resolve) => {
-    c.once('connect', () => resolve('connected'));
-    c.once('error', (e) => resolve(e.message));
-  });
-}
 
 const yaml = [
   'boothId: sec',

@@ -16,7 +16,7 @@ import { MqttService } from '../../../src/api/mqtt.js';
 import { staffServices } from '../../../src/api/services.js';
 import { FakeBooth } from '../../unit/api/fakes.js';
 import { Mosquitto, freePort, until } from '../api/brokers.js';
-import { flood, memoryOf } from './mqtt-wire.js';
+import { client, flood, loginOutcome, memoryOf } from './mqtt-wire.js';
 
 const BOOTH = { username: 'sec', password: 'booth-password-0123456789' };
 const STAFF = { username: 'staff', password: 'staff-password-0123456789' };
@@ -34,18 +34,6 @@ function docsBlock(first: string): string[] {
 const dir = mkdtempSync(join(tmpdir(), 'pokerface-mosq-sec-'));
 const f = (n: string): string => join(dir, n);
 
-function client(port: number, opts: mqttLib.IClientOptions = {}): mqttLib.MqttClient {
-  const c = mqttLib.connect(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
-  c.on('error', () => undefined);
-  return c;
-}
-
-function loginOutcome(c: mqttLib.MqttClient): Promise<string> {
-  return new Promise((resolve) => {
-    c.once('connect', () => resolve('connected'));
-    c.once('error', (e) => resolve(e.message));
-  });
-}
 
 describe('mosquitto configured as docs/api.md says', () => {
   let broker: Mosquitto;

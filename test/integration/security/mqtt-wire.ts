@@ -2,6 +2,7 @@
 // body is streamed from one reused buffer, so the attacker side holds no big allocation.
 import { createConnection, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
+import mqttLib from 'mqtt';
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -100,4 +101,19 @@ export function memoryOf(pid: number): { rssMb: number; hwmMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+}
+
+/** A client that does not reconnect and swallows its errors (the test reads them from loginOutcome). */
+export function client(port: number, opts: mqttLib.IClientOptions = {}): mqttLib.MqttClient {
+  const c = mqttLib.connect(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+  c.on('error', () => undefined);
+  return c;
+}
+
+/** the CONNACK refusal, or 'connected' */
+export function loginOutcome(c: mqttLib.MqttClient): Promise<string> {
+  return new Promise((resolve) => {
+    c.once('connect', () => resolve('connected'));
+    c.once('error', (e) => resolve(e.message));
+  });
 }
