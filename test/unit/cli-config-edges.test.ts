@@ -5,19 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { recordingIO } from '../cli-io.js';
 
-function io(env: NodeJS.ProcessEnv = {}): CliIO & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    env,
-    cwd: process.cwd(),
-    out: (t: string) => void (o.stdout += `${t}\n`),
-    err: (t: string) => void (o.stderr += `${t}\n`),
-  };
-  return o;
-}
+const io = recordingIO;
 
 /** The problem lines (indented) of a ConfigError printout. */
 function problems(stderr: string): string[] {

@@ -3,19 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, version } from '../../src/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { recordingIO } from '../cli-io.js';
 
-function io(): CliIO & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    env: {},
-    cwd: process.cwd(),
-    out: (t: string) => void (o.stdout += `${t}\n`),
-    err: (t: string) => void (o.stderr += `${t}\n`),
-  };
-  return o;
-}
+const io = recordingIO;
 
 describe('pokerface CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pokerface-cli-'));
