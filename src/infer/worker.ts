@@ -16,6 +16,8 @@ const log = pino({ level: init.logLevel, base: null, timestamp: false }, { write
 let pipeline: Pipeline | null = null;
 /** test seam: extra time the next frame spends inside its run (see debugFault) */
 let slowNextFrameMs = 0;
+/** test seam: a JavaScript hang asked for mid-frame, started once the frame is done */
+let blockAfterFrameMs = 0;
 const views = new WeakMap<SharedArrayBuffer, Uint8Array>();
 
 /** Enter native work (model load, a frame); false when the host retired us first. */
@@ -69,10 +71,21 @@ async function runFrame(p: Pipeline, m: Extract<ToWorker, { type: 'frame' }>): P
   } finally {
     leave();
   }
+  if (blockAfterFrameMs > 0) {
+    const ms = blockAfterFrameMs;
+    blockAfterFrameMs = 0;
+    sleepSync(ms);
+  }
 }
 
 function debugFault(m: Extract<ToWorker, { type: 'debug' }>): void {
-  if (m.action === 'block') sleepSync(m.ms ?? 60_000);
+  // onnxruntime-node yields to the event loop between the runs of one frame, so this
+  // message can land mid-frame; a hang there would be one inside a run (abandoned, not
+  // terminated), so the fault waits for the frame to end: "hung in JavaScript" it stays
+  if (m.action === 'block') {
+    if (runFlag && Atomics.load(runFlag, 0) === RUN_BUSY) blockAfterFrameMs = m.ms ?? 60_000;
+    else sleepSync(m.ms ?? 60_000);
+  }
   else if (m.action === 'slow') slowNextFrameMs = m.ms ?? 2000;
   else throw new Error('inference worker crash requested by a fault test');
 }

@@ -149,6 +149,8 @@ describe('faults: inference worker killed or hung', () => {
     expect(detector.debugWorker()).not.toBe(w);
     expect(unhealthy.some((u) => u.at >= hangAt && u.at <= backAt)).toBe(true);
     await waitUntil(() => detector.health().healthy, 5000, 'healthy again');
+    // hung in JavaScript outside a run: terminated, never left behind as abandoned
+    expect(detector.abandonedForMs()).toBe(0);
     await waitUntil(() => pings(backAt).length >= 2, 15_000, 'watchdog pings resume');
     // While the hung worker held inference silent and nothing replaced it yet, a restart
     // could help: no ping from (last answer + inferMaxAgeMs + one tick) until the notifier
@@ -171,6 +173,7 @@ describe('faults: inference worker killed or hung', () => {
     // terminate() while a worker is inside onnxruntime's native session.run aborts the
     // whole process; the detector marks a busy worker retired and lets it exit after its frame
     await waitUntil(() => detector.health().healthy, 10_000, 'a healthy start');
+    expect(detector.abandonedForMs(), 'no worker left behind by an earlier test').toBe(0);
     const w = detector.debugWorker();
     expect(w).not.toBeNull();
     const before = detector.stats();
@@ -190,7 +193,10 @@ describe('faults: inference worker killed or hung', () => {
     await waitUntil(() => detector.health().healthy, 5000, 'healthy again');
     // a worker left inside a native run is something only a restart frees: the watchdog is
     // withheld while it outlives inferMaxAgeMs, and fed again once it has left
-    await waitUntil(() => pings(exitAt).length >= 2, 15_000, 'pings after the retired worker left');
+    await waitUntil(() => pings(exitAt).length >= 2, 15_000, 'pings after the retired worker left').catch((e: unknown) => {
+      const tail = sent.filter((m) => m.at >= exitAt - 200).slice(-5).map((m) => `${m.at - exitAt} ms: ${m.msg}`);
+      throw new Error(`${String(e)}; last statuses:\n${tail.join('\n')}; abandoned ${detector.abandonedForMs()} ms`);
+    });
     const native = sent.filter((m) => m.at >= timedOutAt && m.at <= exitAt && m.msg.includes('stuck in native code'));
     if (exitAt - timedOutAt > INFER_MAX_AGE_MS + 2 * WATCHDOG_MS) expect(native.length, 'a STUCK status naming the worker in native code').toBeGreaterThan(0);
     expect(native.filter((m) => m.msg.includes('WATCHDOG=1'))).toEqual([]);
