@@ -7,13 +7,13 @@ import type { ButtonEvent, ButtonName, CommandResult, Face, GameEvent, GameEvent
 import type { JudgeRules, LevelRule, ModeRule } from './rules.js';
 import { aboveBaseline, Baseline, HoldRule, targetScore } from './score.js';
 import { choosePlayer, PlayerTrack } from './track.js';
-import type { Effect, JudgeInput, JudgeOptions, JudgeSink, Lights } from './types.js';
+import type { Effect, JudgeOptions, JudgeSink, Lights } from './types.js';
 
-const OUT_STATE = 0;
-const OUT_EVENT = 1;
-const OUT_SCORE = 2;
-const OUT_RESULT = 3;
-const OUT_EFFECT = 4;
+/** what the judge hands its sink, by the sink method that takes it */
+type Outputs = { [K in keyof JudgeSink]: Parameters<JudgeSink[K]>[0] };
+type OutKind = keyof Outputs;
+/** one queued output: its kind names the sink method, its value has that method's type */
+type Output = { [K in OutKind]: { kind: K; value: Outputs[K] } }[OutKind];
 
 const LEVEL_BUTTONS: readonly ButtonName[] = ['level1', 'level2', 'level3'];
 const CLIP_EARLY_MS = 1000;
@@ -70,9 +70,10 @@ export class Judge {
   private readonly hold = new HoldRule(1, 0, 0);
 
   // outputs wait here until the input that made them is fully handled, so a sink that
-  // feeds the judge again (synchronously) sees a consistent state and keeps the order
-  private readonly outKinds: number[] = [];
-  private readonly outValues: unknown[] = [];
+  // feeds the judge again (synchronously) sees a consistent state and keeps the order.
+  // The records are reused from input to input (outLen of them are queued).
+  private readonly outbox: Output[] = [];
+  private outLen = 0;
   private flushing = false;
 
   private readonly idPrefix: string;
@@ -107,7 +108,6 @@ export class Judge {
 
   // ------------------------------------------------------------------ inputs
 
-  /** Enter attract (the attract loop starts). Call once, before any other input. */
   /**
    * The tracked player's box (frame pixels) while one is locked, else null: the runner
    * hands it to the detector so the player's face is classified on every frame.
@@ -116,48 +116,13 @@ export class Judge {
     return this.track.box();
   }
 
+  /** Enter attract (the attract loop starts). Call once, before any other input. */
   start(ts: MonoMs): void {
     if (this.started) return;
     this.started = true;
     this.now = ts;
     this.toAttract(ts);
     this.flush();
-  }
-
-  feed(input: JudgeInput): CommandResult | undefined {
-    switch (input.type) {
-      case 'button':
-        this.button(input.event);
-        return undefined;
-      case 'faces':
-        this.faces(input.ts, input.faces, input.width, input.height);
-        return undefined;
-      case 'clipStarted':
-        this.clipStarted(input.clip, input.ts, input.durationMs);
-        return undefined;
-      case 'clipEnded':
-        this.clipEnded(input.clip, input.ts);
-        return undefined;
-      case 'clipFailed':
-        this.clipFailed(input.clip, input.ts, input.reason);
-        return undefined;
-      case 'playerRestarted':
-        this.playerRestarted(input.ts, input.reason);
-        return undefined;
-      case 'cameraLost':
-        this.cameraLost(input.ts, input.reason);
-        return undefined;
-      case 'cameraBack':
-        this.cameraBack(input.ts);
-        return undefined;
-      case 'tick':
-        this.tick(input.ts);
-        return undefined;
-      case 'staffStart':
-        return this.staffStart(input.ts, { mode: input.mode, level: input.level });
-      case 'staffStop':
-        return this.staffStop(input.ts);
-    }
   }
 
   /**
@@ -366,7 +331,7 @@ export class Judge {
       heldMs: this.hold.heldMs,
       faces: faces.length,
     };
-    this.out(OUT_SCORE, sample);
+    this.out('score', sample);
     // cracking while looking away is still cracking
     if (cracked) this.finish('cracked', ts);
     else this.attention(ts, face);
@@ -551,7 +516,7 @@ export class Judge {
       durationMs,
     };
     if (why !== undefined) result.reason = why;
-    this.out(OUT_RESULT, result);
+    this.out('result', result);
     if (this.awaySince !== null) this.effect({ type: 'attention', away: false, ts, ms: 0 });
     this.awaySince = null;
     this.awayTotalMs = 0;
@@ -607,49 +572,57 @@ export class Judge {
     };
     if (f.phase !== undefined) e.phase = f.phase;
     if (f.reason !== undefined) e.reason = f.reason;
-    this.out(OUT_EVENT, e);
+    this.out('event', e);
   }
 
   private pushState(): void {
-    this.out(OUT_STATE, this.state());
+    this.out('state', this.state());
   }
 
   private effect(e: Effect): void {
-    this.out(OUT_EFFECT, e);
+    this.out('effect', e);
   }
 
-  private out(kind: number, value: unknown): void {
-    this.outKinds.push(kind);
-    this.outValues.push(value);
+  private out<K extends OutKind>(kind: K, value: Outputs[K]): void {
+    const slot = this.outbox[this.outLen] as { kind: OutKind; value: unknown } | undefined;
+    if (slot) {
+      slot.kind = kind;
+      slot.value = value;
+    } else {
+      this.outbox.push({ kind, value } as Output);
+    }
+    this.outLen++;
   }
 
   private flush(): void {
     if (this.flushing) return;
     this.flushing = true;
     try {
-      for (let i = 0; i < this.outKinds.length; i++) {
-        const v = this.outValues[i];
-        switch (this.outKinds[i]) {
-          case OUT_STATE:
-            this.sink.state(v as GameState);
+      // outLen is read on every pass: a sink that feeds the judge again appends behind i
+      for (let i = 0; i < this.outLen; i++) {
+        const o = this.outbox[i] as Output;
+        switch (o.kind) {
+          case 'state':
+            this.sink.state(o.value);
             break;
-          case OUT_EVENT:
-            this.sink.event(v as GameEvent);
+          case 'event':
+            this.sink.event(o.value);
             break;
-          case OUT_SCORE:
-            this.sink.score(v as ScoreSample);
+          case 'score':
+            this.sink.score(o.value);
             break;
-          case OUT_RESULT:
-            this.sink.result(v as RoundResult);
+          case 'result':
+            this.sink.result(o.value);
             break;
-          case OUT_EFFECT:
-            this.sink.effect(v as Effect);
+          case 'effect':
+            this.sink.effect(o.value);
             break;
         }
       }
     } finally {
-      this.outKinds.length = 0;
-      this.outValues.length = 0;
+      // drop the values (the records stay for the next input)
+      for (let i = 0; i < this.outLen; i++) (this.outbox[i] as { value: unknown }).value = null;
+      this.outLen = 0;
       this.flushing = false;
     }
   }

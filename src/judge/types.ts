@@ -1,6 +1,6 @@
 // What the judge hands out. The judge is pure: the booth runner turns effects into
 // player commands and button lights, and feeds what happened back in as inputs.
-import type { ButtonEvent, ButtonName, CommandResult, Face, GameEvent, GameState, LightMode, MonoMs, RoundResult, ScoreSample } from '../types.js';
+import type { ButtonName, CommandResult, GameEvent, GameState, LightMode, MonoMs, RoundResult, ScoreSample } from '../types.js';
 
 export type Lights = Partial<Record<ButtonName, LightMode>>;
 
@@ -34,19 +34,5 @@ export interface JudgeOptions {
   /** added to a monotonic ts to give RoundResult.endedAt (wall - mono at start) */
   wallOffsetMs?: number;
 }
-
-/** Inputs as data, for table-driven tests and replay; the judge also has one method per kind. */
-export type JudgeInput =
-  | { type: 'button'; event: ButtonEvent }
-  | { type: 'faces'; ts: MonoMs; faces: readonly Face[]; width: number; height: number }
-  | { type: 'clipStarted'; clip: string; ts: MonoMs; durationMs?: number | null }
-  | { type: 'clipEnded'; clip: string; ts: MonoMs }
-  | { type: 'clipFailed'; clip: string; ts: MonoMs; reason: string }
-  | { type: 'playerRestarted'; ts: MonoMs; reason: string }
-  | { type: 'cameraLost'; ts: MonoMs; reason: string }
-  | { type: 'cameraBack'; ts: MonoMs }
-  | { type: 'tick'; ts: MonoMs }
-  | { type: 'staffStart'; ts: MonoMs; mode?: string; level?: number }
-  | { type: 'staffStop'; ts: MonoMs };
 
 export type { CommandResult };

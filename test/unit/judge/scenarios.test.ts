@@ -340,11 +340,11 @@ describe('player and camera trouble', () => {
       h.j.staffStop(at + 1);
       h.j.tick(at + 10_000);
       const t = at + 20_000;
-      h.j.feed({ type: 'staffStart', ts: t });
+      h.j.staffStart(t);
       for (const ts of frameTimes(t, t + h.rules.countdownMs, 30)) h.j.faces(ts, [centreFace(0.02)], W, H);
       h.j.tick(t + h.rules.countdownMs);
       const clipAt = t + h.rules.countdownMs + 50;
-      h.j.feed({ type: 'clipStarted', clip, ts: clipAt, durationMs });
+      h.j.clipStarted(clip, clipAt, durationMs);
       for (const ts of frameTimes(clipAt, clipAt + endAfterMs, 30)) h.j.faces(ts, [centreFace(0.02)], W, H);
       h.j.clipEnded(clip, clipAt + endAfterMs);
       return h;
