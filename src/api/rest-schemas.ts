@@ -122,3 +122,9 @@ export const ButtonParams = T.Object({ name: T.String({ maxLength: 32 }) }, { ad
 export const ButtonBody = T.Object({ kind: T.Optional(T.Literal('press')) }, { additionalProperties: false });
 
 export const AnyObject = T.Object({}, { additionalProperties: true });
+
+/** the error answers a route may give, for its OpenAPI entry */
+export const ErrorResponses = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody, 503: ErrorBody };
+
+/** OpenAPI: the route needs the bearer token */
+export const Secured = { security: [{ bearer: [] }] };
