@@ -7,7 +7,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/log.js';
 import { MqttService } from '../../../src/api/mqtt.js';
 import { staffServices } from '../../../src/api/services.js';
-import { FakeBooth, FakeDetector, FakeFrameSource } from '../../unit/api/fakes.js';
+import { FakeBooth, FakeDetector, StubFrameSource } from '../../unit/api/fakes.js';
 import { Mosquitto, freePort, until } from './brokers.js';
 
 function io(): CliIO & { stdout: string; stderr: string } {
@@ -28,7 +28,7 @@ describe('pokerface fleet with mosquitto', () => {
         config: parseConfig(`boothId: ${id}\nmqtt:\n  url: ${broker.url}\n  statsIntervalS: 1\n`, 'test'),
         log: silentLogger,
         clock: systemClock,
-        services: staffServices({ booth, frameSource: new FakeFrameSource(), detector: new FakeDetector() }),
+        services: staffServices({ booth, frameSource: new StubFrameSource(), detector: new FakeDetector() }),
         requestExit: () => undefined,
         version: '7.7.7',
         reload: { media: { reload: async () => undefined, summary: () => ({ dir: 'media', folders: [], attract: 1, total: 9, empty: [], skipped: [] }) } },

@@ -7,7 +7,7 @@ import { systemClock } from '../../../src/clock.js';
 import { silentLogger } from '../../../src/log.js';
 import { MqttService } from '../../../src/api/mqtt.js';
 import { staffServices } from '../../../src/api/services.js';
-import { FakeBooth, FakeDetector, FakeFrameSource } from '../../unit/api/fakes.js';
+import { FakeBooth, FakeDetector, StubFrameSource } from '../../unit/api/fakes.js';
 import { Mosquitto, Watcher, freePort, until } from './brokers.js';
 
 function config(url: string, extra = ''): ReturnType<typeof parseConfig> {
@@ -38,7 +38,7 @@ describe('MQTT publisher with mosquitto', () => {
       config: config(broker.url, extra),
       log: silentLogger,
       clock: systemClock,
-      services: staffServices({ booth, frameSource: new FakeFrameSource(), detector: new FakeDetector() }),
+      services: staffServices({ booth, frameSource: new StubFrameSource(), detector: new FakeDetector() }),
       requestExit: (c, r) => void exits.push([c, r]),
     });
     await svc.start();

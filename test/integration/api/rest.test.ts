@@ -9,7 +9,7 @@ import { silentLogger } from '../../../src/log.js';
 import { RestServer } from '../../../src/api/rest.js';
 import { staffServices, type MqttStatus } from '../../../src/api/services.js';
 import type { ModuleHealth } from '../../../src/types.js';
-import { FakeBooth, FakeDetector, FakeFrameSource, FakePlayer, FakeResults } from '../../unit/api/fakes.js';
+import { FakeBooth, FakeDetector, StubFrameSource, StubPlayer, FakeResults } from '../../unit/api/fakes.js';
 import { waitFor } from '../../wait-for.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -19,10 +19,10 @@ interface Setup {
   server: RestServer;
   booth: FakeBooth;
   exits: Array<[number, string]>;
-  frames: FakeFrameSource;
+  frames: StubFrameSource;
   mqtt: { st: MqttStatus; health(): ModuleHealth; status(): MqttStatus };
   detector: FakeDetector;
-  player: FakePlayer;
+  player: StubPlayer;
   results: FakeResults;
 }
 
@@ -33,9 +33,9 @@ afterEach(async () => {
 
 async function setup(yaml = '', opts: { listen?: boolean; withServices?: boolean } = {}): Promise<Setup> {
   const booth = new FakeBooth();
-  const frames = new FakeFrameSource();
+  const frames = new StubFrameSource();
   const detector = new FakeDetector();
-  const player = new FakePlayer();
+  const player = new StubPlayer();
   const results = new FakeResults();
   const mqtt = {
     st: { connected: true, queued: 2, dropped: 0, reconnects: 0 } as MqttStatus,
