@@ -262,6 +262,6 @@ export async function pressRound(d: DaemonProcess, mode = 'funny', level = 'leve
   for (const b of [mode, level, 'start']) {
     const r = await d.api('POST', `/api/buttons/${b}`, {});
     if (r.status >= 300) throw new Error(`button ${b}: ${r.status} ${JSON.stringify(r.json)}`);
-    await sleep(100);
+    await sleep(100); // a player's pace between presses
   }
 }

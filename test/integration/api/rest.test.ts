@@ -153,7 +153,7 @@ describe('REST: commands', () => {
     const { app, exits } = await setup(withToken);
     const r = await app.inject({ method: 'POST', url: '/api/restart', headers: auth });
     expect(r.statusCode).toBe(202);
-    await new Promise((res) => setTimeout(res, 20));
+    await waitFor(() => exits.length > 0, { what: 'the exit request' });
     expect(exits).toEqual([[75, 'restart requested via REST']]);
   });
 
@@ -297,7 +297,7 @@ describe('REST over a real port', () => {
 
     const r = await fetch(`${base}/api/restart`, { method: 'POST', headers: auth });
     expect(r.status).toBe(202);
-    await new Promise((res) => setTimeout(res, 20));
+    await waitFor(() => s.exits.length > 0, { what: 'the exit request' });
     expect(s.exits.map((e) => e[0])).toEqual([75]);
   });
 

@@ -76,7 +76,7 @@ describe('whole daemon under a pretend systemd', () => {
     const frozenAt = Date.now();
     await waitFor(() => got.some((g) => g.t > frozenAt && g.m.includes('STUCK: no camera frame')), { timeoutMs: 5000, what: 'STUCK status' });
     const stuckAt = got.find((g) => g.t > frozenAt && g.m.includes('STUCK'))?.t ?? 0;
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 1500)); // bounded: only a wait shows no ping comes while frozen
     expect(pings(stuckAt)).toBe(0);
 
     for (const c of cam) process.kill(c.pid, 'SIGCONT');

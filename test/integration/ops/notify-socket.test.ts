@@ -88,8 +88,9 @@ describe('sd_notify over a real datagram socket', () => {
     const stalledAt = Date.now();
     await waitFor(() => got.some((g) => g.t > stalledAt && g.m.includes('STUCK: no camera frame')), { timeoutMs: 5000 });
     const firstStuck = got.findIndex((g) => g.t > stalledAt && g.m.includes('STUCK'));
+    // once stuck is reported, no ping follows while the stall lasts (bounded: only a wait
+    // shows that nothing comes; 400 ms is several ping intervals)
     await new Promise((r) => setTimeout(r, 400));
-    // once stuck is reported, no ping follows while the stall lasts
     expect(got.slice(firstStuck).filter((g) => g.m.includes('WATCHDOG=1'))).toEqual([]);
     expect(daemon.health().find((h) => h.name === 'notifier')?.healthy).toBe(false);
 
@@ -100,7 +101,7 @@ describe('sd_notify over a real datagram socket', () => {
     await daemon.stop();
     await waitFor(() => got.at(-1)?.m === 'STOPPING=1\nSTATUS=stopping', { timeoutMs: 1000 });
     const n = got.length;
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 150)); // bounded: nothing may follow STOPPING
     expect(got.length).toBe(n);
   });
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { LoopLagSampler } from '../../../src/api/loop-lag.js';
 import { Metrics } from '../../../src/api/metrics.js';
 import { TestTimers } from '../../test-timers.js';
+import { waitFor } from '../../wait-for.js';
 import { FakeBooth, FakeDetector, StubFrameSource } from './fakes.js';
 
 describe('LoopLagSampler', () => {
@@ -36,7 +37,7 @@ describe('Metrics for the soak bench', () => {
     m.start();
     try {
       detector.emitTiming(7);
-      await new Promise((r) => setTimeout(r, 60));
+      await waitFor(async () => /pokerface_event_loop_lag_seconds_count [1-9]/.test(await m.text()), { what: 'an event-loop lag sample' });
       const text = await m.text();
       for (const line of [
         'pokerface_camera_captured_frames_total 91',

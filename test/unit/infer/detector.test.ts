@@ -118,7 +118,7 @@ describe('WorkerDetector (worker host)', () => {
   it('close() during a slow model load ends start() with POKERFACE_ERR_INFER_CLOSED', async () => {
     const d = detector({ initDelayMs: 5000 });
     const starting = d.start().catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // into the 5 s load; any moment of it will do
     await d.close();
     expect(isPokerfaceError(await starting, 'POKERFACE_ERR_INFER_CLOSED')).toBe(true);
   });

@@ -204,7 +204,7 @@ describe('MpvPlayer (scripted mpv)', () => {
     await player.overlay(null);
     children[1]!.exit(1, null);
     await waitFor(() => events.filter((e) => e.type === 'restarted').length === 2);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 20)); // bounded: only a wait shows nothing is drawn
     expect(hud(sockets[2]!)).toEqual([]);
     await player.stop();
   });
