@@ -19,8 +19,9 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts'],
       reporter: ['text-summary'],
-      // Placeholder from `vitest run --coverage test/unit`; the full suite reaches more.
-      thresholds: { lines: 0, functions: 0, branches: 0, statements: 0 },
+      // PLACEHOLDER, the floor of what `vitest run --coverage test/unit` reached (lines 70.41,
+      // functions 65.41, branches 59.29, statements 67.35 %); to be set from a full run.
+      thresholds: { lines: 70, functions: 65, branches: 59, statements: 67 },
     },
   },
 });
