@@ -93,7 +93,7 @@ export function frameSourceContract(name: string, factory: () => ContractSubject
       await s.source.stop();
       for (const pid of pids) expect(alive(pid), `pid ${pid} still alive`).toBe(false);
       const n = frames.length;
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 150)); // bounded: only a wait shows no frame follows stop()
       expect(frames.length).toBe(n);
       expect(s.source.stats().state).toBe('stopped');
       await s.source.stop(); // twice is fine

@@ -53,7 +53,7 @@ describe('file backend modes', () => {
     await src.start();
     await waitFor(() => src.stats().frames > 0, { timeoutMs: 5000 });
     const f0 = src.stats().frames;
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 1000)); // the window the rate is counted over
     const n = src.stats().frames - f0;
     // about 10 in a second; a fast (unpaced) folder would give hundreds
     expect(n).toBeGreaterThanOrEqual(4);
