@@ -66,7 +66,7 @@ describe('booth end to end', () => {
     for (const b of ['funny', 'level1', 'start']) {
       const r = await daemon.api('POST', `/api/buttons/${b}`, {});
       expect(r.status, JSON.stringify(r.json)).toBeLessThan(300);
-      await sleep(100);
+      await sleep(100); // a player's pace between presses
     }
     return { watcher, daemon, pressedAt: Date.now() };
   }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { haveChromium, launchChromium } from '../integration/api/chromium.js';
 import { startConsoleBooth, TOKEN, type ConsoleBooth } from './console-booth.js';
+import { waitFor } from '../wait-for.js';
 
 interface El {
   textContent: string | null;
@@ -73,11 +74,12 @@ describe.skipIf(!haveChromium)('staff console against the real daemon', () => {
     await page.waitForFunction(() => Number(document.getElementById('chart')?.getAttribute('data-points')) >= 10, undefined, { timeout: 20_000 });
     await waitText(page, 'held', /^held \d+ \/ 1000 ms$/, 5000);
     // the face is neutral (a flat meter) for up to 12 s before it smiles
-    for (let i = 0; i < 400 && seen.size < 3; i++) {
+    const meterMoved = async (): Promise<boolean> => {
       const v = await page.evaluate(() => document.getElementById('meter')?.getAttribute('data-value') ?? '');
       if (v !== '') seen.add(v);
-      await page.waitForTimeout(100);
-    }
+      return seen.size >= 3;
+    };
+    await waitFor(meterMoved, { timeoutMs: 40_000, everyMs: 100, what: () => `the meter to move (values ${[...seen].join(', ')})` });
     expect(seen.size, 'the meter moves').toBeGreaterThanOrEqual(3);
     await waitText(page, 'banner', /^CRACKED at \d+\.\d s$/, 40_000);
     expect(await page.isVisible('#banner')).toBe(true);
@@ -92,7 +94,8 @@ describe.skipIf(!haveChromium)('staff console against the real daemon', () => {
       });
     // mode, level, clip, length, 1 round, 100 % cracked, the median time to crack
     const want = /^funny1funny\/1\/clip\.mp425\.0 s1100 %\d+\.\d s/;
-    for (let i = 0; i < 100 && !want.test(await clipRow()); i++) await page.waitForTimeout(100);
+    let row = '';
+    await waitFor(async () => want.test((row = await clipRow())), { everyMs: 100, what: () => `the clip row (${row})` });
     expect(await clipRow(), JSON.stringify((await booth.daemon.api('GET', '/api/clips', undefined, null)).json)).toMatch(want);
 
     // start another round and stop it: the banner says so

@@ -134,7 +134,7 @@ describe('faults: child processes of the running daemon', () => {
 
   it('mpv killed mid-clip: restarted; the round is aborted and reported', async () => {
     await playing();
-    await sleep(500);
+    await sleep(500); // into the clip: the kill is to land mid-clip
     const mpv = childPid(daemon.pid, 'mpv');
     expect(mpv, JSON.stringify(childrenOf(daemon.pid))).not.toBeNull();
 

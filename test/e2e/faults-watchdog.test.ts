@@ -245,7 +245,7 @@ describe('unattended: kill -9 of the daemon during a round leaves no orphans', (
 
     process.kill(first.pid, 'SIGKILL');
     await first.exit;
-    await sleep(500);
+    await sleep(500); // bounded: mpv is to be still alive a while after its parent died
     // the fault: mpv outlives its parent (on a real screen it keeps DRM master)
     expect(running(mpv as number), 'mpv outlives a killed daemon').toBe(true);
 

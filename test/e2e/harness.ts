@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../integration/api/brokers.js';
+import { waitFor } from '../wait-for.js';
 import { demoFaces, makeFaceVideo } from '../../src/player/demo-camera.js';
 import { ffmpegRunner } from '../../src/player/ffmpeg-run.js';
 
@@ -144,24 +145,26 @@ export class DaemonProcess {
 
   /** Resolve once the REST API answers and the booth reports its phase. */
   async ready(ms = 60_000): Promise<void> {
-    const until = Date.now() + ms;
-    for (;;) {
+    let exited: Error | null = null;
+    const answers = async (): Promise<boolean> => {
       if (this.proc?.exitCode !== null && this.proc?.exitCode !== undefined) {
-        throw new Error(`daemon exited with ${this.proc.exitCode}: ${this.stderr}\n${this.tail()}`);
+        exited = new Error(`daemon exited with ${this.proc.exitCode}: ${this.stderr}\n${this.tail()}`);
+        throw exited;
       }
       try {
-        const r = await this.api('GET', '/api/status', undefined, null);
-        if (r.status === 200) return;
+        return (await this.api('GET', '/api/status', undefined, null)).status === 200;
       } catch {
-        /* not listening yet */
+        return false; // not listening yet
       }
-      if (Date.now() > until) {
-        // a test that gives up must not leave the daemon (and its mpv/ffmpeg) running
-        const tail = this.tail();
-        await this.stop();
-        throw new Error(`daemon not ready in ${ms} ms\n${tail}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    };
+    try {
+      await waitFor(answers, { timeoutMs: ms, what: 'the REST API', everyMs: 100 });
+    } catch (e) {
+      if (exited) throw e;
+      // a test that gives up must not leave the daemon (and its mpv/ffmpeg) running
+      const tail = this.tail();
+      await this.stop();
+      throw new Error(`daemon not ready in ${ms} ms\n${tail}`);
     }
   }
 
@@ -217,14 +220,9 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 // ---------------------------------------------------------------- fault tests
 
-/** Poll until pred holds (sync or async), or throw naming what was awaited. */
-export async function waitUntil(pred: () => boolean | Promise<boolean>, ms: number, what: string, everyMs = 50): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await pred()) return;
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
+/** Poll until pred holds (sync or async), or throw naming what was awaited: test/wait-for.ts with the e2e suites' arguments. */
+export function waitUntil(pred: () => boolean | Promise<boolean>, ms: number, what: string, everyMs = 50): Promise<void> {
+  return waitFor(pred, { timeoutMs: ms, what, everyMs });
 }
 
 /** The pid of a direct child with this command name (comm), or null. */
@@ -264,6 +262,6 @@ export async function pressRound(d: DaemonProcess, mode = 'funny', level = 'leve
   for (const b of [mode, level, 'start']) {
     const r = await d.api('POST', `/api/buttons/${b}`, {});
     if (r.status >= 300) throw new Error(`button ${b}: ${r.status} ${JSON.stringify(r.json)}`);
-    await sleep(100);
+    await sleep(100); // a player's pace between presses
   }
 }

@@ -56,11 +56,11 @@ describe('security: REST under load', () => {
     let done = false;
     const load: Promise<LoadResult> = hammer(base, 4, Date.now() + 90_000, '127.0.0.2', () => done);
     try {
-      await sleep(1000);
+      await sleep(1000); // the load runs a while before the round starts
       for (const b of ['funny', 'level1', 'start']) {
         const r = await daemon.api('POST', `/api/buttons/${b}`, {});
         expect(r.status, JSON.stringify(r.json)).toBe(200);
-        await sleep(150);
+        await sleep(150); // a player's pace between presses
       }
       let last: { id: string; outcome: string; reason?: string } | undefined;
       await waitUntil(
@@ -179,7 +179,8 @@ describe('security: no secret in any output', () => {
     ac.abort();
     // MQTT: every topic the daemon published, and a request answered
     watcher.client.publish('pokerface/e2e/request/stop', JSON.stringify({ transaction: 'sec-1' }), { qos: 1 });
-    await sleep(2000);
+    const answered = (m: { topic: string; payload: string }): boolean => m.topic === 'pokerface/e2e/response/stop' && m.payload.includes('sec-1');
+    await watcher.waitFor((g) => g.some(answered) && g.some((m) => m.topic === 'pokerface/e2e/stats'), 10_000);
     for (const m of watcher.got) outputs.push(`${m.topic} ${m.payload}`);
     expect(watcher.got.some((m) => m.topic === 'pokerface/e2e/stats')).toBe(true);
     // config check --json

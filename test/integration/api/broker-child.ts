@@ -11,7 +11,7 @@ import type { MqttService } from '../../../src/api/mqtt.js';
 import { FakeBooth } from '../../unit/api/fakes.js';
 
 const booth = new FakeBooth();
-const boothModule: ModuleSpec = {
+const fakeBoothModule: ModuleSpec = {
   name: 'booth',
   create(ctx) {
     ctx.services.booth = booth;
@@ -20,7 +20,7 @@ const boothModule: ModuleSpec = {
 };
 const config = parseConfig(process.env.POKERFACE_TEST_CONFIG ?? '{}', 'child');
 const log = createLogger({ level: 'info', destination: process.stdout });
-const daemon = new Daemon({ config, log, modules: [boothModule, brokerModule(), mqttModule()], onExitRequest: () => undefined });
+const daemon = new Daemon({ config, log, modules: [fakeBoothModule, brokerModule(), mqttModule()], onExitRequest: () => undefined });
 await daemon.start();
 const broker = daemon.serviceMap.broker as EmbeddedBroker;
 const mqtt = daemon.serviceMap.mqtt as MqttService;

@@ -5,6 +5,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqttLib from 'mqtt';
+import { waitFor } from '../../wait-for.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -18,21 +19,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = createConnection({ port, host: '127.0.0.1' });
-      c.once('connect', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.once('error', () => resolve(false));
+function portOpen(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const c = createConnection({ port, host: '127.0.0.1' });
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
     });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`port ${port} did not open`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+    c.once('error', () => resolve(false));
+  });
 }
 
 export class Mosquitto {
@@ -79,7 +74,7 @@ export class Mosquitto {
     );
     const p = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
     this.proc = p;
-    await waitForPort(this.port);
+    await waitFor(() => portOpen(this.port), { timeoutMs: 5000, what: `port ${this.port} to open`, everyMs: 25 });
   }
 
   /** SIGTERM: mosquitto closes connections (and saves sessions when persistent) */
@@ -125,21 +120,14 @@ export class Watcher {
     return this.got.filter((m) => m.topic === topic);
   }
   async waitFor(pred: (got: Received[]) => boolean, ms = 5000): Promise<void> {
-    const until = Date.now() + ms;
-    while (!pred(this.got)) {
-      if (Date.now() > until) throw new Error(`timed out; got ${JSON.stringify(this.got.slice(-10))}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(() => pred(this.got), { timeoutMs: ms, what: () => `messages; got ${JSON.stringify(this.got.slice(-10))}` });
   }
   async close(): Promise<void> {
     await this.client.endAsync(true);
   }
 }
 
-export async function until(pred: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** waitFor with the (pred, ms, what) arguments the MQTT suites pass */
+export function until(pred: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  return waitFor(pred, { timeoutMs: ms, what });
 }

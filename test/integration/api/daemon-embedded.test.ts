@@ -12,7 +12,7 @@ import type { RestServer } from '../../../src/api/rest.js';
 import { FakeBooth } from '../../unit/api/fakes.js';
 import { Watcher, until } from './brokers.js';
 
-const boothModule = (booth: FakeBooth): ModuleSpec => ({
+const fakeBoothModule = (booth: FakeBooth): ModuleSpec => ({
   name: 'booth',
   create(ctx) {
     ctx.services.booth = booth;
@@ -46,7 +46,7 @@ describe('staff modules in the daemon with the embedded broker', () => {
     const daemon = new Daemon({
       config,
       log: silentLogger,
-      modules: [boothModule(booth), brokerModule(), mqttModule(), apiModule()],
+      modules: [fakeBoothModule(booth), brokerModule(), mqttModule(), apiModule()],
       onExitRequest: (c, r) => {
         requested.push([c, r]);
         exits.request(c, r);

@@ -7,8 +7,9 @@ import { parseConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/log.js';
 import { MqttService } from '../../../src/api/mqtt.js';
 import { staffServices } from '../../../src/api/services.js';
-import { FakeBooth, FakeDetector, FakeFrameSource } from '../../unit/api/fakes.js';
+import { FakeBooth, FakeDetector, StubFrameSource } from '../../unit/api/fakes.js';
 import { Mosquitto, freePort, until } from './brokers.js';
+import { waitFor } from '../../wait-for.js';
 
 function io(): CliIO & { stdout: string; stderr: string } {
   const o = { stdout: '', stderr: '', env: {}, cwd: process.cwd(), out: (t: string) => void (o.stdout += `${t}\n`), err: (t: string) => void (o.stderr += `${t}\n`) };
@@ -28,7 +29,7 @@ describe('pokerface fleet with mosquitto', () => {
         config: parseConfig(`boothId: ${id}\nmqtt:\n  url: ${broker.url}\n  statsIntervalS: 1\n`, 'test'),
         log: silentLogger,
         clock: systemClock,
-        services: staffServices({ booth, frameSource: new FakeFrameSource(), detector: new FakeDetector() }),
+        services: staffServices({ booth, frameSource: new StubFrameSource(), detector: new FakeDetector() }),
         requestExit: () => undefined,
         version: '7.7.7',
         reload: { media: { reload: async () => undefined, summary: () => ({ dir: 'media', folders: [], attract: 1, total: 9, empty: [], skipped: [] }) } },
@@ -49,13 +50,14 @@ describe('pokerface fleet with mosquitto', () => {
 
   it('lists every booth with availability, version, health, phase, last result and rounds today', async () => {
     // wait for a stats message carrying hall-2's round
-    for (let t = Date.now(); ; ) {
+    let seen = '';
+    const hasRound = async (): Promise<boolean> => {
       const a = io();
       await main(['fleet', '--broker', broker.url, '--json'], a);
-      if (a.stdout.includes('"lastOutcome": "cracked"')) break;
-      if (Date.now() - t > 10_000) throw new Error(`no stats with the round: ${a.stdout}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      seen = a.stdout;
+      return seen.includes('"lastOutcome": "cracked"');
+    };
+    await waitFor(hasRound, { everyMs: 200, what: () => `stats with the round: ${seen}` });
     const a = io();
     expect(await main(['fleet', '--broker', broker.url], a), a.stderr).toBe(0);
     const lines = a.stdout.trim().split('\n');

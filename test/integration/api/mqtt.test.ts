@@ -7,7 +7,7 @@ import { systemClock } from '../../../src/clock.js';
 import { silentLogger } from '../../../src/log.js';
 import { MqttService } from '../../../src/api/mqtt.js';
 import { staffServices } from '../../../src/api/services.js';
-import { FakeBooth, FakeDetector, FakeFrameSource } from '../../unit/api/fakes.js';
+import { FakeBooth, FakeDetector, StubFrameSource } from '../../unit/api/fakes.js';
 import { Mosquitto, Watcher, freePort, until } from './brokers.js';
 
 function config(url: string, extra = ''): ReturnType<typeof parseConfig> {
@@ -38,7 +38,7 @@ describe('MQTT publisher with mosquitto', () => {
       config: config(broker.url, extra),
       log: silentLogger,
       clock: systemClock,
-      services: staffServices({ booth, frameSource: new FakeFrameSource(), detector: new FakeDetector() }),
+      services: staffServices({ booth, frameSource: new StubFrameSource(), detector: new FakeDetector() }),
       requestExit: (c, r) => void exits.push([c, r]),
     });
     await svc.start();
@@ -99,7 +99,7 @@ describe('MQTT publisher with mosquitto', () => {
     const t0 = Date.now();
     for (let i = 0; i < 25; i++) {
       booth.emitScore(0.1 + i * 0.02);
-      await new Promise((r) => setTimeout(r, 40));
+      await new Promise((r) => setTimeout(r, 40)); // the pace of the input (25 Hz), not a wait for a state
     }
     const elapsed = Date.now() - t0;
     booth.emitEvent('round_start', { clip: '/srv/clips/funny/2/x.mp4' });
@@ -126,12 +126,13 @@ describe('MQTT publisher with mosquitto', () => {
     for (let i = 0; i < 60; i++) {
       last = i / 100;
       booth.emitScore(last);
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 10)); // the pace of the input, not a wait for a state
     }
     const elapsed = Date.now() - t0;
     booth.emitEvent('round_start');
     await w.waitFor((g) => g.some((m) => m.topic === 'pokerface/t1/event'));
-    await new Promise((r) => setTimeout(r, 250));
+    // the trailing edge: the latest score goes out after the throttle interval
+    await w.waitFor((g) => g.some((m) => m.topic === 'pokerface/t1/score' && (JSON.parse(m.payload) as { value: number }).value === last));
     const scores = w.on('pokerface/t1/score').map((m) => JSON.parse(m.payload) as { value: number; v: number });
     // at most one per 100 ms (+1 for the leading edge)
     expect(scores.length).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 2);

@@ -14,7 +14,7 @@ import { systemClock } from '../../../src/clock.js';
 import { createLogger } from '../../../src/log.js';
 import { RestServer } from '../../../src/api/rest.js';
 import { staffServices } from '../../../src/api/services.js';
-import { FakeBooth, FakeFrameSource, FakeResults } from '../../unit/api/fakes.js';
+import { FakeBooth, StubFrameSource, FakeResults } from '../../unit/api/fakes.js';
 
 const TOKEN = 'sec-token-0123456789abcdef';
 const READ = 'read-token-0123456789abcdef';
@@ -42,7 +42,7 @@ function setup(yaml: string): { server: RestServer; logs: Array<Record<string, u
     config: parseConfig(`boothId: sec\napi:\n  host: 127.0.0.1\n  port: 0\n  token: ${TOKEN}\n${yaml}`, 'test'),
     log,
     clock: systemClock,
-    services: staffServices({ booth, frameSource: new FakeFrameSource(), results: new FakeResults() }),
+    services: staffServices({ booth, frameSource: new StubFrameSource(), results: new FakeResults() }),
     requestExit: () => undefined,
     version: '1.0.0',
     hosts: { hostname: () => 'booth7', addresses: () => ['127.0.0.1', '192.168.7.7'] },

@@ -9,7 +9,7 @@ import { silentLogger } from '../../../src/log.js';
 import { RestServer } from '../../../src/api/rest.js';
 import { staffServices, type MqttStatus } from '../../../src/api/services.js';
 import type { ModuleHealth } from '../../../src/types.js';
-import { FakeBooth, FakeDetector, FakeFrameSource, FakePlayer, FakeResults } from '../../unit/api/fakes.js';
+import { FakeBooth, FakeDetector, StubFrameSource, StubPlayer, FakeResults } from '../../unit/api/fakes.js';
 import { waitFor } from '../../wait-for.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -19,10 +19,10 @@ interface Setup {
   server: RestServer;
   booth: FakeBooth;
   exits: Array<[number, string]>;
-  frames: FakeFrameSource;
+  frames: StubFrameSource;
   mqtt: { st: MqttStatus; health(): ModuleHealth; status(): MqttStatus };
   detector: FakeDetector;
-  player: FakePlayer;
+  player: StubPlayer;
   results: FakeResults;
 }
 
@@ -33,9 +33,9 @@ afterEach(async () => {
 
 async function setup(yaml = '', opts: { listen?: boolean; withServices?: boolean } = {}): Promise<Setup> {
   const booth = new FakeBooth();
-  const frames = new FakeFrameSource();
+  const frames = new StubFrameSource();
   const detector = new FakeDetector();
-  const player = new FakePlayer();
+  const player = new StubPlayer();
   const results = new FakeResults();
   const mqtt = {
     st: { connected: true, queued: 2, dropped: 0, reconnects: 0 } as MqttStatus,
@@ -153,7 +153,7 @@ describe('REST: commands', () => {
     const { app, exits } = await setup(withToken);
     const r = await app.inject({ method: 'POST', url: '/api/restart', headers: auth });
     expect(r.statusCode).toBe(202);
-    await new Promise((res) => setTimeout(res, 20));
+    await waitFor(() => exits.length > 0, { what: 'the exit request' });
     expect(exits).toEqual([[75, 'restart requested via REST']]);
   });
 
@@ -297,7 +297,7 @@ describe('REST over a real port', () => {
 
     const r = await fetch(`${base}/api/restart`, { method: 'POST', headers: auth });
     expect(r.status).toBe(202);
-    await new Promise((res) => setTimeout(res, 20));
+    await waitFor(() => s.exits.length > 0, { what: 'the exit request' });
     expect(s.exits.map((e) => e[0])).toEqual([75]);
   });
 

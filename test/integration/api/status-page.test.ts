@@ -10,7 +10,7 @@ import { RestServer } from '../../../src/api/rest.js';
 import { staffServices, type StaffMedia } from '../../../src/api/services.js';
 import { haveChromium, launchChromium } from './chromium.js';
 import { waitUntil } from '../../e2e/harness.js';
-import { FakeBooth, FakeDetector, FakeFrameSource, FakePlayer, FakeResults } from '../../unit/api/fakes.js';
+import { FakeBooth, FakeDetector, StubFrameSource, StubPlayer, FakeResults } from '../../unit/api/fakes.js';
 
 // The little of the DOM the page functions below touch (they run in the browser; the
 // project compiles without lib.dom). Functions, not strings: the page's CSP forbids eval.
@@ -27,7 +27,7 @@ describe.skipIf(!haveChromium)('staff console in headless Chromium (fake service
   let browser: { context: BrowserContext; close: () => Promise<void> };
   let server: RestServer;
   const booth = new FakeBooth();
-  const frames = new FakeFrameSource();
+  const frames = new StubFrameSource();
   const results = new FakeResults();
   const exits: number[] = [];
   const media: StaffMedia = {
@@ -45,7 +45,7 @@ describe.skipIf(!haveChromium)('staff console in headless Chromium (fake service
         booth,
         frameSource: frames,
         detector: new FakeDetector(),
-        player: new FakePlayer(),
+        player: new StubPlayer(),
         results,
         media,
         mqtt: { status: () => ({ connected: true, queued: 0, dropped: 0, reconnects: 0 }), health: () => ({ name: 'mqtt', healthy: true, reasons: [] }) },

@@ -18,6 +18,7 @@ import { MpvPlayer } from '../../../src/player/mpv.js';
 import { ffprobe } from '../../../src/player/probe.js';
 import type { GameEvent, RoundResult } from '../../../src/types.js';
 import { face, ScriptedDetector } from '../../unit/booth/fakes.js';
+import { waitFor } from '../../wait-for.js';
 
 const W = 160;
 const H = 120;
@@ -123,34 +124,26 @@ async function rig(): Promise<Rig> {
   return r;
 }
 
-async function waitFor(what: string, pred: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((res) => setTimeout(res, 20));
-  }
-}
-
 const has = (r: Rig, type: string): boolean => r.events.some((e) => e.type === type);
 
 describe('booth with real mpv and media library', () => {
   it('buttons → countdown → clip → smile → cracked → result → attract', async () => {
     const r = await rig();
-    await waitFor('attract clip', () => r.player.stats().current?.endsWith('loop.mp4') === true);
+    await waitFor(() => r.player.stats().current?.endsWith('loop.mp4') === true, { what: 'attract clip' });
     for (const b of ['funny', 'level1', 'start'] as const) expect(r.runner.control.press(b)).toEqual({ ok: true });
-    await waitFor('round start', () => has(r, 'round_start'));
+    await waitFor(() => has(r, 'round_start'), { what: 'round start' });
     expect(r.runner.control.state().clip).toMatch(/funny\/1\/short\.mp4$/);
     r.setHappy(0.97);
-    await waitFor('cracked', () => has(r, 'cracked'));
+    await waitFor(() => has(r, 'cracked'), { what: 'cracked' });
     expect(r.results[0]).toMatchObject({ outcome: 'cracked', mode: 'funny', level: 1 });
-    await waitFor('back to attract', () => r.runner.control.state().phase === 'attract');
-    await waitFor('attract clip again', () => r.player.stats().current?.endsWith('loop.mp4') === true);
+    await waitFor(() => r.runner.control.state().phase === 'attract', { what: 'back to attract' });
+    await waitFor(() => r.player.stats().current?.endsWith('loop.mp4') === true, { what: 'attract clip again' });
   });
 
   it('survived when the clip ends first', async () => {
     const r = await rig();
     expect(r.runner.control.start({ mode: 'funny', level: 1 })).toEqual({ ok: true });
-    await waitFor('survived', () => has(r, 'survived'));
+    await waitFor(() => has(r, 'survived'), { what: 'survived' });
     expect(r.results[0]).toMatchObject({ outcome: 'survived' });
     expect(r.results[0]?.durationMs).toBeGreaterThan(1500);
   });
@@ -158,13 +151,13 @@ describe('booth with real mpv and media library', () => {
   it('mpv killed mid-round → aborted, never survived', async () => {
     const r = await rig();
     r.runner.control.start();
-    await waitFor('round start', () => has(r, 'round_start'));
+    await waitFor(() => has(r, 'round_start'), { what: 'round start' });
     const pid = r.player.pid;
     expect(pid).not.toBeNull();
     process.kill(pid as number, 'SIGKILL');
-    await waitFor('aborted', () => has(r, 'aborted'));
+    await waitFor(() => has(r, 'aborted'), { what: 'aborted' });
     expect(r.results[0]?.outcome).toBe('aborted');
-    await waitFor('player back and attract playing', () => r.runner.control.state().phase === 'attract' && r.player.stats().healthy);
+    await waitFor(() => r.runner.control.state().phase === 'attract' && r.player.stats().healthy, { what: 'player back and attract playing' });
     expect(has(r, 'survived')).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import type { SupervisedSource } from '../../../src/capture/supervisor.js';
 import { silentLogger } from '../../../src/log.js';
 import { cameraConfig } from './config.js';
 import { makeTestMedia } from './media.js';
+import { waitFor } from '../../wait-for.js';
 
 const media = makeTestMedia({ width: 160, height: 120, fps: 15, seconds: 2 });
 afterAll(() => media.cleanup());
@@ -29,13 +30,8 @@ function source(camera: Record<string, unknown>): SupervisedSource {
 }
 
 async function until(src: SupervisedSource, pred: (s: ReturnType<SupervisedSource['stats']>) => boolean, ms = 10_000): Promise<ReturnType<SupervisedSource['stats']>> {
-  const t0 = Date.now();
-  for (;;) {
-    const st = src.stats();
-    if (pred(st)) return st;
-    if (Date.now() - t0 > ms) throw new Error(`condition not met in ${ms} ms: ${JSON.stringify(st)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(() => pred(src.stats()), { timeoutMs: ms, what: () => `a state; last ${JSON.stringify(src.stats())}` });
+  return src.stats();
 }
 
 const failedWith = (code: string) => (s: ReturnType<SupervisedSource['stats']>) => s.state === 'failed' && s.lastError?.code === code && s.reconnects >= 3;

@@ -2,6 +2,7 @@
 // the fake. A factory makes a fresh, unstarted source per test.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CaptureStats, Frame, FrameSource, PixelFormat } from '../../../src/types.js';
+import { waitFor } from '../../wait-for.js';
 
 export interface ContractSubject {
   source: FrameSource;
@@ -31,20 +32,10 @@ export function alive(pid: number): boolean {
 }
 
 /** Resolves with the next `n` frames (copied), or rejects after `ms`. */
-export function nextFrames(frames: Frame[], n: number, ms: number): Promise<Frame[]> {
+export async function nextFrames(frames: Frame[], n: number, ms: number): Promise<Frame[]> {
   const start = frames.length;
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const poll = setInterval(() => {
-      if (frames.length >= start + n) {
-        clearInterval(poll);
-        resolve(frames.slice(start, start + n));
-      } else if (Date.now() - t0 > ms) {
-        clearInterval(poll);
-        reject(new Error(`only ${frames.length - start} of ${n} frames within ${ms} ms`));
-      }
-    }, 5);
-  });
+  await waitFor(() => frames.length >= start + n, { timeoutMs: ms, everyMs: 5, what: () => `${n} frames (got ${frames.length - start})` });
+  return frames.slice(start, start + n);
 }
 
 export function frameSourceContract(name: string, factory: () => ContractSubject | Promise<ContractSubject>, opts: ContractOptions = {}): void {
@@ -102,7 +93,7 @@ export function frameSourceContract(name: string, factory: () => ContractSubject
       await s.source.stop();
       for (const pid of pids) expect(alive(pid), `pid ${pid} still alive`).toBe(false);
       const n = frames.length;
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 150)); // bounded: only a wait shows no frame follows stop()
       expect(frames.length).toBe(n);
       expect(s.source.stats().state).toBe('stopped');
       await s.source.stop(); // twice is fine
@@ -117,17 +108,10 @@ export function frameSourceContract(name: string, factory: () => ContractSubject
       s.kill();
       // frames already in flight may still arrive; wait for one from the new backend
       const lastSeq = frames.at(-1)?.seq ?? 0;
-      await new Promise<void>((resolve, reject) => {
-        const poll = setInterval(() => {
-          const st = s.source.stats();
-          if (st.reconnects >= 1 && frames.some((f) => f.seq > lastSeq + 2)) {
-            clearInterval(poll);
-            resolve();
-          } else if (Date.now() - t0 > resumeWithin) {
-            clearInterval(poll);
-            reject(new Error(`no frames ${resumeWithin} ms after the kill (state ${st.state}, reconnects ${st.reconnects})`));
-          }
-        }, 5);
+      await waitFor(() => s.source.stats().reconnects >= 1 && frames.some((f) => f.seq > lastSeq + 2), {
+        timeoutMs: resumeWithin,
+        everyMs: 5,
+        what: () => `frames after the kill (state ${s.source.stats().state}, reconnects ${s.source.stats().reconnects})`,
       });
       const resumedMs = Date.now() - t0;
       expect(resumedMs).toBeLessThan(resumeWithin);

@@ -6,6 +6,7 @@ import type { SupervisedSource } from '../../../src/capture/supervisor.js';
 import { silentLogger } from '../../../src/log.js';
 import { cameraConfig } from './config.js';
 import { makeTestMedia } from './media.js';
+import { waitFor } from '../../wait-for.js';
 
 const media = makeTestMedia({ width: 160, height: 120, fps: 15, seconds: 2 });
 afterAll(() => media.cleanup());
@@ -21,21 +22,13 @@ function source(file: Record<string, unknown>, fps = 15): SupervisedSource {
   return running;
 }
 
-async function waitFor(pred: () => boolean, ms: number): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('file backend modes', () => {
   it('a video played once, as fast as possible: every frame, then the source ends without restarting', async () => {
     const src = source({ path: media.video, loop: false, pace: 'fast' });
     let n = 0;
     src.onFrame(() => void n++);
     await src.start();
-    await waitFor(() => src.stats().state === 'stopped', 10_000);
+    await waitFor(() => src.stats().state === 'stopped', { timeoutMs: 10_000 });
     const st = src.stats();
     expect(st.frames).toBe(30); // 2 s at 15 fps
     expect(n).toBeGreaterThan(0);
@@ -49,7 +42,7 @@ describe('file backend modes', () => {
     const seqs: number[] = [];
     src.onFrame((f) => void seqs.push(f.seq));
     await src.start();
-    await waitFor(() => src.stats().state === 'stopped', 10_000);
+    await waitFor(() => src.stats().state === 'stopped', { timeoutMs: 10_000 });
     expect(src.stats().frames).toBe(6);
     expect(seqs.length).toBeGreaterThan(0);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
@@ -58,9 +51,9 @@ describe('file backend modes', () => {
   it('an image folder paced at camera.fps does not run ahead', async () => {
     const src = source({ path: media.images, loop: true, pace: 'realtime' }, 10);
     await src.start();
-    await waitFor(() => src.stats().frames > 0, 5000);
+    await waitFor(() => src.stats().frames > 0, { timeoutMs: 5000 });
     const f0 = src.stats().frames;
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 1000)); // the window the rate is counted over
     const n = src.stats().frames - f0;
     // about 10 in a second; a fast (unpaced) folder would give hundreds
     expect(n).toBeGreaterThanOrEqual(4);

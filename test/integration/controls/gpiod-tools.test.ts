@@ -15,6 +15,7 @@ import { GpioButtons } from '../../../src/controls/gpio-backend.js';
 import { GpiodDriver } from '../../../src/controls/gpiod.js';
 import { systemTimers } from '../../../src/timers.js';
 import { silentLogger } from '../../../src/log.js';
+import { waitFor } from '../../wait-for.js';
 
 const GPIOINFO = [
   'gpiochip0 - 58 lines:',
@@ -44,14 +45,6 @@ function capture(): CliIO & { stdout: string[]; stderr: string[] } {
 
 function pids(file: string): number[] {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map(Number) : [];
-}
-
-async function waitFor(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function alive(pid: number): boolean {
@@ -193,10 +186,10 @@ exec sleep 600`,
     const gpio = new GpioButtons({ config, driver, clock: systemClock, timers: systemTimers, log: silentLogger });
     await gpio.start();
     expect(gpio.health().healthy).toBe(true);
-    await waitFor(() => !gpio.health().healthy, 5000);
+    await waitFor(() => !gpio.health().healthy, { timeoutMs: 5000 });
     expect(gpio.health().backends[0]?.error).toContain('Input/output error');
     // retried after 1 s: gpioinfo preflight, then the 300 ms grace
-    await waitFor(() => gpio.health().healthy, 10_000);
+    await waitFor(() => gpio.health().healthy, { timeoutMs: 10_000 });
     expect(gpio.health()).toEqual({ healthy: true, backends: [{ name: 'gpio', state: 'ok' }] });
     await gpio.stop();
     for (const pid of pids(join(dir, 'pids'))) expect(alive(pid)).toBe(false);

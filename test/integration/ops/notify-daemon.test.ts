@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bindNotifyReceiver, type NotifyReceiver } from '../../../src/ops/notify-socket.js';
+import { waitFor } from '../../wait-for.js';
 
 function childrenOf(pid: number): Array<{ pid: number; comm: string }> {
   const out: Array<{ pid: number; comm: string }> = [];
@@ -22,21 +23,6 @@ function childrenOf(pid: number): Array<{ pid: number; comm: string }> {
     }
   }
   return out;
-}
-
-function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  return new Promise((res, rej) => {
-    const t = setInterval(() => {
-      if (pred()) {
-        clearInterval(t);
-        res();
-      } else if (Date.now() > until) {
-        clearInterval(t);
-        rej(new Error(`timed out waiting for ${what}`));
-      }
-    }, 20);
-  });
 }
 
 describe('whole daemon under a pretend systemd', () => {
@@ -78,9 +64,9 @@ describe('whole daemon under a pretend systemd', () => {
     const pid = child.pid as number;
     const pings = (after = 0): number => got.filter((g) => g.t > after && g.m.startsWith('WATCHDOG=1')).length;
 
-    await waitFor(() => got.some((g) => g.m.startsWith('READY=1')) || child?.exitCode !== null, 60_000, `READY (stderr: ${stderr.slice(-500)})`);
+    await waitFor(() => got.some((g) => g.m.startsWith('READY=1')) || child?.exitCode !== null, { timeoutMs: 60_000, what: `READY (stderr: ${stderr.slice(-500)})` });
     expect(child.exitCode).toBeNull();
-    await waitFor(() => pings() >= 3, 10_000, 'three pings');
+    await waitFor(() => pings() >= 3, { timeoutMs: 10_000, what: 'three pings' });
     expect(got.find((g) => g.m.startsWith('WATCHDOG=1'))?.m).toMatch(/STATUS=phase attract, [\d.]+ fps, cpu [\d.]+ ms/);
 
     // freeze the camera process: no frame reaches the daemon
@@ -88,18 +74,18 @@ describe('whole daemon under a pretend systemd', () => {
     expect(cam.length, JSON.stringify(childrenOf(pid))).toBeGreaterThan(0);
     for (const c of cam) process.kill(c.pid, 'SIGSTOP');
     const frozenAt = Date.now();
-    await waitFor(() => got.some((g) => g.t > frozenAt && g.m.includes('STUCK: no camera frame')), 5000, 'STUCK status');
+    await waitFor(() => got.some((g) => g.t > frozenAt && g.m.includes('STUCK: no camera frame')), { timeoutMs: 5000, what: 'STUCK status' });
     const stuckAt = got.find((g) => g.t > frozenAt && g.m.includes('STUCK'))?.t ?? 0;
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 1500)); // bounded: only a wait shows no ping comes while frozen
     expect(pings(stuckAt)).toBe(0);
 
     for (const c of cam) process.kill(c.pid, 'SIGCONT');
     const thawedAt = Date.now();
-    await waitFor(() => pings(thawedAt) >= 2, 10_000, 'pings after the camera resumed');
+    await waitFor(() => pings(thawedAt) >= 2, { timeoutMs: 10_000, what: 'pings after the camera resumed' });
 
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child?.once('exit', (c) => r(c)));
-    await waitFor(() => got.some((g) => g.m.startsWith('STOPPING=1')), 2000, 'STOPPING');
+    await waitFor(() => got.some((g) => g.m.startsWith('STOPPING=1')), { timeoutMs: 2000, what: 'STOPPING' });
     expect(code).toBe(0);
   }, 90_000);
 });

@@ -11,6 +11,7 @@ import { silentLogger } from '../../../src/log.js';
 import { notifierServiceModule, notifyModule } from '../../../src/ops/module.js';
 import { bindNotifyReceiver, type NotifyReceiver } from '../../../src/ops/notify-socket.js';
 import type { CaptureStats, InferStats } from '../../../src/types.js';
+import { waitFor } from '../../wait-for.js';
 
 /** A frame source whose frames stop on demand (a stuck camera). */
 class StallableSource {
@@ -36,21 +37,6 @@ class StallableSource {
 const fakeDetector = {
   stats: (): Pick<InferStats, 'lastAnswerAgeMs' | 'provider' | 'msP50'> => ({ lastAnswerAgeMs: 5, provider: 'cpu', msP50: 3 }),
 };
-
-function waitFor(pred: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      if (pred()) {
-        clearInterval(poll);
-        resolve();
-      } else if (Date.now() > until) {
-        clearInterval(poll);
-        reject(new Error('timed out'));
-      }
-    }, 10);
-  });
-}
 
 describe('sd_notify over a real datagram socket', () => {
   let dir = '';
@@ -94,27 +80,28 @@ describe('sd_notify over a real datagram socket', () => {
     const daemon = new Daemon({ config: config, log: silentLogger, modules });
     await daemon.start();
     const pings = (): number => got.filter((g) => g.m.includes('WATCHDOG=1')).length;
-    await waitFor(() => pings() >= 4, 5000);
+    await waitFor(() => pings() >= 4, { timeoutMs: 5000 });
     expect(got[0]?.m).toBe('EXTEND_TIMEOUT_USEC=30000000');
     expect(got[1]?.m).toMatch(/^READY=1\nSTATUS=50\.0 fps, cpu 3\.0 ms$/);
 
     source.stalled = true;
     const stalledAt = Date.now();
-    await waitFor(() => got.some((g) => g.t > stalledAt && g.m.includes('STUCK: no camera frame')), 5000);
+    await waitFor(() => got.some((g) => g.t > stalledAt && g.m.includes('STUCK: no camera frame')), { timeoutMs: 5000 });
     const firstStuck = got.findIndex((g) => g.t > stalledAt && g.m.includes('STUCK'));
+    // once stuck is reported, no ping follows while the stall lasts (bounded: only a wait
+    // shows that nothing comes; 400 ms is several ping intervals)
     await new Promise((r) => setTimeout(r, 400));
-    // once stuck is reported, no ping follows while the stall lasts
     expect(got.slice(firstStuck).filter((g) => g.m.includes('WATCHDOG=1'))).toEqual([]);
     expect(daemon.health().find((h) => h.name === 'notifier')?.healthy).toBe(false);
 
     source.stalled = false;
     const before = pings();
-    await waitFor(() => pings() >= before + 2, 5000);
+    await waitFor(() => pings() >= before + 2, { timeoutMs: 5000 });
 
     await daemon.stop();
-    await waitFor(() => got.at(-1)?.m === 'STOPPING=1\nSTATUS=stopping', 1000);
+    await waitFor(() => got.at(-1)?.m === 'STOPPING=1\nSTATUS=stopping', { timeoutMs: 1000 });
     const n = got.length;
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 150)); // bounded: nothing may follow STOPPING
     expect(got.length).toBe(n);
   });
 

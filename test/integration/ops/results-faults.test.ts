@@ -7,12 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { ManualClock } from '../../../src/clock.js';
 import { silentLogger } from '../../../src/log.js';
 import { SqliteResultsStore, type ResultsFs } from '../../../src/ops/results.js';
 import type { RoundResult } from '../../../src/types.js';
+import { waitFor } from '../../wait-for.js';
 
 const NOON = new Date(2026, 10, 20, 12, 0, 0).getTime();
 
@@ -161,12 +162,14 @@ describe('results log faults (real SQLite)', () => {
     for (const i of [2, 3]) s.append(result(i));
     expect(s.pending).toBe(2);
     expect(s.health().reasons).toContain('2 round(s) waiting in memory, retried every 100 ms');
-    // retried while still read-only: nothing moved, nothing lost
+    // retried while still read-only: nothing moved, nothing lost. A bounded wait is the only
+    // way to see that nothing happens: 350 ms is three retries at 100 ms.
     await new Promise((r) => setTimeout(r, 350));
     expect(readdirSync(folder).filter((f) => f.includes('corrupt'))).toEqual([]);
     expect(readFileSync(path).equals(before)).toBe(true);
     makeWritable();
-    await vi.waitFor(() => expect(s.pending).toBe(0), { timeout: 10_000, interval: 50 });
+    await waitFor(() => s.pending === 0, { everyMs: 50, what: () => `the pending rounds to be written (${s.pending} left)` });
+    expect(s.pending).toBe(0);
     expect(s.health().healthy).toBe(true);
     await s.stop();
     expect(ids(path)).toEqual(['r1', 'r2', 'r3']);
@@ -215,7 +218,8 @@ describe('results log faults (real SQLite)', () => {
     expect(s.health().reasons[0]).toMatch(/results log is not open: .*(disk is full|ENOSPC)/);
     s.append(result(1));
     makeRoom();
-    await vi.waitFor(() => expect(s.pending).toBe(0), { timeout: 10_000, interval: 50 });
+    await waitFor(() => s.pending === 0, { everyMs: 50, what: () => `the pending rounds to be written (${s.pending} left)` });
+    expect(s.pending).toBe(0);
     expect(s.health().healthy).toBe(true);
     // the disk fills while running: appends wait in a bounded queue (queueMax 5)
     makeFull();
@@ -226,7 +230,8 @@ describe('results log faults (real SQLite)', () => {
     expect(h.reasons.join('; ')).toMatch(/last write failed: database or disk is full/);
     expect(h.reasons).toContain('2 round(s) dropped from the full memory queue');
     makeRoom();
-    await vi.waitFor(() => expect(s.pending).toBe(0), { timeout: 10_000, interval: 50 });
+    await waitFor(() => s.pending === 0, { everyMs: 50, what: () => `the pending rounds to be written (${s.pending} left)` });
+    expect(s.pending).toBe(0);
     await s.stop();
     expect(ids(path)).toEqual(['r1', 'r4', 'r5', 'r6', 'r7', 'r8']);
     expect(existsSync(path)).toBe(true);

@@ -32,7 +32,8 @@ function make(over: Partial<PlayerConfig> = {}, mediaRoot: string | null = null)
   return p;
 }
 
-function waitFor(p: MpvPlayer, pred: (e: PlayerEvent) => boolean, ms = 4000): Promise<PlayerEvent> {
+/** the next event of this player that matches pred */
+function nextEvent(p: MpvPlayer, pred: (e: PlayerEvent) => boolean, ms = 4000): Promise<PlayerEvent> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('timed out waiting for a player event')), ms);
     p.onEvent((e) => {
@@ -49,7 +50,7 @@ describe('MpvPlayer with real mpv', () => {
     const p = make();
     await p.start();
     const first = p.pid as number;
-    const restarted = waitFor(p, (e) => e.type === 'restarted');
+    const restarted = nextEvent(p, (e) => e.type === 'restarted');
     process.kill(first, 'SIGSTOP');
     const e = await restarted;
     expect(e).toMatchObject({ type: 'restarted', restarts: 1 });
@@ -91,7 +92,7 @@ describe('MpvPlayer with real mpv', () => {
     await expect(p.play(link)).rejects.toMatchObject({ code: 'POKERFACE_ERR_MEDIA_OUTSIDE' });
     await expect(p.play(path.join(root, '..', 'x.mp4'))).rejects.toMatchObject({ code: 'POKERFACE_ERR_MEDIA_OUTSIDE' });
     await expect(p.play(loop)).rejects.toMatchObject({ code: 'POKERFACE_ERR_MEDIA_UNPLAYABLE' });
-    const failed = waitFor(p, (e) => e.type === 'failed');
+    const failed = nextEvent(p, (e) => e.type === 'failed');
     await p.play(path.join(root, 'funny', '1', 'missing.mp4'));
     expect(await failed).toMatchObject({ type: 'failed' });
   });

@@ -99,7 +99,7 @@ export function playerContract(name: string, make: () => Promise<PlayerHarness>)
       const rec = recorder(player);
       await player.playAttract(good);
       await rec.next((e) => e.type === 'started' && e.clip === good);
-      await new Promise((r) => setTimeout(r, clipMs * 1.5 + 200));
+      await new Promise((r) => setTimeout(r, clipMs * 1.5 + 200)); // bounded: past the clip's end, nothing but a restart of the loop
       expect(rec.events.filter((e) => e.type !== 'started')).toEqual([]);
       await player.showText('3', 500);
       await player.showText('CRACKED! ${path} "quoted"', 500);

@@ -1,4 +1,5 @@
-// Fakes for the services the staff interfaces read (tests only).
+// Fakes for the services the staff interfaces read (tests only). Named unlike src/'s own
+// fakes (src/capture/fake.ts FakeFrameSource, src/player/fake.ts FakePlayer): these only answer stats.
 import type {
   BoothControl,
   ButtonName,
@@ -106,7 +107,7 @@ export class FakeBooth implements BoothControl {
   }
 }
 
-export class FakeFrameSource implements FrameSource {
+export class StubFrameSource implements FrameSource {
   private cb: ((f: Frame) => void) | null = null;
   st: CaptureStats = { state: 'running', frames: 10, fps: 29.7, dropped: 3, reconnects: 1, stalls: 0, lastFrameAgeMs: 12 };
   async start(): Promise<void> {}
@@ -145,7 +146,7 @@ export class FakeDetector {
   }
 }
 
-export class FakePlayer {
+export class StubPlayer {
   st: PlayerStats = { healthy: true, restarts: 0, current: null };
   stats(): PlayerStats {
     return this.st;

@@ -8,7 +8,7 @@ import { staffServices } from '../../../src/api/services.js';
 import { inferModule } from '../../../src/infer/module.js';
 import { silentLogger } from '../../../src/log.js';
 import { notifierServiceModule, notifyModule } from '../../../src/ops/module.js';
-import { FakeDetector, FakeFrameSource, FakePlayer } from './fakes.js';
+import { FakeDetector, StubFrameSource, StubPlayer } from './fakes.js';
 
 const mqttOk = { status: () => ({ connected: true, queued: 0, dropped: 0, reconnects: 0 }), health: () => ({ name: 'mqtt', healthy: true, reasons: [] }) };
 
@@ -44,7 +44,7 @@ describe('health components', () => {
       const names = d.health().map((h) => h.name);
       expect(names.sort()).toEqual(['inference', 'notifier']);
       const report = healthReport(
-        staffServices({ frameSource: new FakeFrameSource(), detector: new FakeDetector(), player: new FakePlayer(), mqtt: mqttOk, daemon: d }),
+        staffServices({ frameSource: new StubFrameSource(), detector: new FakeDetector(), player: new StubPlayer(), mqtt: mqttOk, daemon: d }),
         parseConfig('{}', 't'),
       );
       const components = report.components.map((c) => c.name);

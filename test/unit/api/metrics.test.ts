@@ -5,12 +5,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '../../../src/api/metrics.js';
 import { exposedMetrics, metricsReference } from '../../../src/api/metrics-reference.js';
-import { FakeBooth, FakeDetector, FakeFrameSource } from './fakes.js';
+import { FakeBooth, FakeDetector, StubFrameSource } from './fakes.js';
 
 function populated(): { m: Metrics; booth: FakeBooth; detector: FakeDetector } {
   const booth = Object.assign(new FakeBooth(), { stats: () => ({ frames: 90, detected: 60, dropped: 30, detectErrors: 1 }) });
   booth.current = { phase: 'playing', mode: 'funny', level: 2, clip: 'funny/2/a.mp4', since: 0 };
-  const frameSource = new FakeFrameSource();
+  const frameSource = new StubFrameSource();
   const detector = new FakeDetector();
   detector.st = { ...detector.st, frames: 60, ...{ msP99: 33 } };
   const mqtt = { status: () => ({ connected: true, queued: 2, dropped: 1, reconnects: 3 }), health: () => ({ name: 'mqtt', healthy: true, reasons: [] }) };

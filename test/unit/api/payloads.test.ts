@@ -7,7 +7,7 @@ import { PAYLOAD_SCHEMAS, plainSchema, EventPayloadSchema, ScorePayloadSchema, S
 import { statsPayload } from '../../../src/api/stats.js';
 import { staffServices } from '../../../src/api/services.js';
 import { runCommand } from '../../../src/api/commands.js';
-import { FakeBooth, FakeDetector, FakeFrameSource } from './fakes.js';
+import { FakeBooth, FakeDetector, StubFrameSource } from './fakes.js';
 
 const dir = new URL('../../../docs/mqtt-payloads/', import.meta.url);
 
@@ -36,7 +36,7 @@ describe('MQTT payload schemas', () => {
     check(ScorePayloadSchema, scorePayload(booth.emitScore(0.4, 9500), clock));
     check(EventPayloadSchema, eventPayload(booth.emitEvent('aborted', { reason: 'face lost', outcome: 'aborted' }), clock));
     check(EventPayloadSchema, eventPayload(booth.emitEvent('phase', { phase: 'result' }), clock));
-    check(StatsPayloadSchema, statsPayload(staffServices({ frameSource: new FakeFrameSource(), detector: new FakeDetector() }), { rssBytes: () => 50e6, uptimeS: () => 12.4 }));
+    check(StatsPayloadSchema, statsPayload(staffServices({ frameSource: new StubFrameSource(), detector: new FakeDetector() }), { rssBytes: () => 50e6, uptimeS: () => 12.4 }));
     check(StatsPayloadSchema, statsPayload(staffServices({}), { rssBytes: () => 50e6, uptimeS: () => 12.4 }, { queued: 3, dropped: 1 }));
     const resp = runCommand('nope', { transaction: 't' }, { booth: () => booth, requestExit: () => undefined }).response;
     check(ResponsePayloadSchema, resp);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { Backoff, BoundedQueue, LatestThrottle } from '../../../src/api/queue.js';
-import { ManualTimers } from '../../../src/timers.js';
+import { TestTimers } from '../../test-timers.js';
 
 
 describe('BoundedQueue', () => {
@@ -33,7 +33,7 @@ describe('BoundedQueue', () => {
 describe('LatestThrottle', () => {
   it('sends at most once per interval and always the latest value', () => {
     const clock = new ManualClock();
-    const timers = new ManualTimers(clock);
+    const timers = new TestTimers(clock);
     const sent: Array<[number, number]> = [];
     const t = new LatestThrottle<number>(100, () => clock.now(), timers, (v) => sent.push([clock.now(), v]));
     t.push(1); // leading edge: at once

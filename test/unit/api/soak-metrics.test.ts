@@ -3,44 +3,33 @@
 import { describe, expect, it } from 'vitest';
 import { LoopLagSampler } from '../../../src/api/loop-lag.js';
 import { Metrics } from '../../../src/api/metrics.js';
-import type { IntervalTimers, TimerHandle } from '../../../src/timers.js';
-import { FakeBooth, FakeDetector, FakeFrameSource } from './fakes.js';
-
-/** one interval, fired by hand */
-class HandInterval implements IntervalTimers {
-  fn: (() => void) | null = null;
-  setInterval(fn: () => void): TimerHandle {
-    this.fn = fn;
-    return 1;
-  }
-  clearInterval(): void {
-    this.fn = null;
-  }
-}
+import { TestTimers } from '../../test-timers.js';
+import { waitFor } from '../../wait-for.js';
+import { FakeBooth, FakeDetector, StubFrameSource } from './fakes.js';
 
 describe('LoopLagSampler', () => {
   it('records how late each tick fired, never below zero, and stops', () => {
     let t = 0;
     const seen: number[] = [];
-    const timers = new HandInterval();
+    const timers = new TestTimers();
     const s = new LoopLagSampler((ms) => seen.push(ms), 20, () => t, timers);
     s.start();
     t = 20;
-    timers.fn?.();
+    timers.interval(0)?.fire();
     t = 55; // 15 ms late
-    timers.fn?.();
+    timers.interval(0)?.fire();
     t = 74; // a millisecond early
-    timers.fn?.();
+    timers.interval(0)?.fire();
     s.stop();
     expect(seen).toEqual([0, 15, 0]);
-    expect(timers.fn).toBeNull();
+    expect(timers.interval(0)).toBeNull();
   });
 });
 
 describe('Metrics for the soak bench', () => {
   it('exposes captured, received, processed and dropped frames, inference p99 and a lag histogram', async () => {
     const booth = Object.assign(new FakeBooth(), { stats: () => ({ frames: 90, detected: 60, dropped: 30, detectErrors: 0, cameraLost: 0, cameraDown: false }) });
-    const frameSource = new FakeFrameSource();
+    const frameSource = new StubFrameSource();
     frameSource.st = { ...frameSource.st, frames: 91 };
     const detector = new FakeDetector();
     detector.st = { ...detector.st, frames: 60, ...{ msP99: 33 } };
@@ -48,7 +37,7 @@ describe('Metrics for the soak bench', () => {
     m.start();
     try {
       detector.emitTiming(7);
-      await new Promise((r) => setTimeout(r, 60));
+      await waitFor(async () => /pokerface_event_loop_lag_seconds_count [1-9]/.test(await m.text()), { what: 'an event-loop lag sample' });
       const text = await m.text();
       for (const line of [
         'pokerface_camera_captured_frames_total 91',

@@ -1,59 +1,6 @@
-// Fakes for the booth runner's tests: timers on a ManualClock, a scripted detector,
-// a media picker. The frame source, player and buttons are the other modules' own fakes.
-import { ManualClock } from '../../../src/clock.js';
+// Fakes for the booth runner's tests: a scripted detector, a media picker (timers are
+// test/test-timers.ts). The frame source, player and buttons are the other modules' own fakes.
 import type { Detector, DetectorInfo, Face, Frame, InferStats } from '../../../src/types.js';
-
-interface Pending {
-  at: number;
-  seq: number;
-  fn: () => void;
-  every: number;
-}
-
-/** setTimeout/setInterval that fire only when the test advances the clock through them. */
-export class TestTimers {
-  private seq = 0;
-  private readonly pending = new Map<number, Pending>();
-  constructor(readonly clock: ManualClock) {}
-
-  setTimeout = (fn: () => void, ms: number): NodeJS.Timeout => this.add(fn, ms, 0);
-  setInterval = (fn: () => void, ms: number): NodeJS.Timeout => this.add(fn, ms, Math.max(1, ms));
-  clearTimeout = (h: unknown): void => void this.pending.delete(h as number);
-  clearInterval = (h: unknown): void => void this.pending.delete(h as number);
-
-  get size(): number {
-    return this.pending.size;
-  }
-
-  /** Move the clock forward by ms, firing due timers in order (microtasks drained between). */
-  async advance(ms: number): Promise<void> {
-    const end = this.clock.now() + ms;
-    for (;;) {
-      let next: [number, Pending] | null = null;
-      for (const e of this.pending) if (!next || e[1].at < next[1].at || (e[1].at === next[1].at && e[1].seq < next[1].seq)) next = e;
-      if (!next || next[1].at > end) break;
-      const [id, p] = next;
-      this.clock.advance(p.at - this.clock.now());
-      if (p.every > 0) p.at += p.every;
-      else this.pending.delete(id);
-      p.fn();
-      await settle();
-    }
-    this.clock.advance(end - this.clock.now());
-    await settle();
-  }
-
-  private add(fn: () => void, ms: number, every: number): NodeJS.Timeout {
-    const id = ++this.seq;
-    this.pending.set(id, { at: this.clock.now() + Math.max(0, ms), seq: id, fn, every });
-    return id as unknown as NodeJS.Timeout;
-  }
-}
-
-/** Let promise callbacks run. */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-}
 
 /** A detector whose answers a test scripts; `gate` holds answers until release(). */
 export class ScriptedDetector implements Detector {

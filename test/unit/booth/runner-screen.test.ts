@@ -11,7 +11,8 @@ import { VirtualButtonSource } from '../../../src/controls/virtual.js';
 import { silentLogger } from '../../../src/log.js';
 import { FakePlayer } from '../../../src/player/fake.js';
 import type { BoothScreen, Face, Frame, GameState, RoundResult, ScoreSample } from '../../../src/types.js';
-import { makeMedia, ScriptedDetector, TestTimers } from './fakes.js';
+import { TestTimers } from '../../test-timers.js';
+import { makeMedia, ScriptedDetector } from './fakes.js';
 
 const W = 160;
 const H = 120;
@@ -75,7 +76,7 @@ async function rig(screen: BoothScreen | undefined) {
     while (clock.now() < end) {
       detector.faces = [face(happy, yaw)];
       src.emit();
-      await timers.advance(33);
+      await timers.advanceAsync(33);
     }
   };
   let crackedAt = -1;

@@ -9,7 +9,8 @@ import { VirtualButtonSource } from '../../../src/controls/virtual.js';
 import { silentLogger } from '../../../src/log.js';
 import { FakePlayer } from '../../../src/player/fake.js';
 import type { ButtonName, Frame, GameEvent, LightMode, RoundResult, ScoreSample } from '../../../src/types.js';
-import { face, makeMedia, ScriptedDetector, TestTimers, type TestMedia } from './fakes.js';
+import { TestTimers } from '../../test-timers.js';
+import { face, makeMedia, ScriptedDetector, type TestMedia } from './fakes.js';
 
 const W = 160;
 const H = 120;
@@ -96,7 +97,7 @@ async function rig(over: Partial<BoothDeps> = {}): Promise<Rig> {
       while (clock.now() < end) {
         detector.faces = faces ? [face(W / 2, H / 2, 40, happy)] : [];
         src.emit();
-        await timers.advance(33);
+        await timers.advanceAsync(33);
       }
     },
   };
@@ -118,7 +119,7 @@ describe('booth runner', () => {
     while (r.clock.now() < end) {
       r.detector.faces = [face(W / 2, H / 2, 40, 0.02), face(30, 30, 56, 0.02)];
       r.src.emit();
-      await r.timers.advance(33);
+      await r.timers.advanceAsync(33);
     }
     const during = r.detector.focus.slice(before).filter((f) => f !== null);
     expect(during.length).toBeGreaterThan(50);
@@ -152,7 +153,7 @@ describe('booth runner', () => {
     expect(r.player.texts.map((t) => t.text)).toEqual(expect.arrayContaining(['3', '2', '1', 'CRACKED!']));
     expect(r.player.stats().current).toBeNull(); // the clip was stopped
 
-    await r.timers.advance(5000);
+    await r.timers.advanceAsync(5000);
     expect(r.runner.control.state().phase).toBe('attract');
     expect(r.player.played.at(-1)).toEqual({ clip: '/media/attract/loop.mp4', kind: 'attract' });
   });
@@ -208,7 +209,7 @@ describe('booth runner', () => {
     r.runner.control.start();
     await r.play(3100, 0);
     await r.play(500, 0);
-    await r.timers.advance(3200); // no frames
+    await r.timers.advanceAsync(3200); // no frames
     expect(r.results[0]).toMatchObject({ outcome: 'aborted' });
     expect(r.results[0]?.reason).toMatch(/^camera_lost: no camera frame/);
     expect(r.runner.stats()).toMatchObject({ cameraDown: true, cameraLost: 1 });
@@ -222,7 +223,7 @@ describe('booth runner', () => {
     r.runner.control.start();
     await r.play(3100, 0);
     r.src.restart('test');
-    await r.timers.advance(100);
+    await r.timers.advanceAsync(100);
     await r.play(200, 0);
     expect(r.results[0]?.reason).toMatch(/^camera_lost: capture/);
   });
@@ -242,12 +243,12 @@ describe('booth runner', () => {
     expect(detected).toHaveLength(1);
     expect(r.runner.stats()).toMatchObject({ frames: 5, dropped: 3, detected: 0 });
     r.detector.release();
-    await r.timers.advance(1);
+    await r.timers.advanceAsync(1);
     expect(detected).toHaveLength(2);
     expect(detected[1]?.seq).toBe((detected[0]?.seq ?? 0) + 4);
     expect(sourceBuffers.has(detected[1]?.data as Uint8Array)).toBe(false);
     r.detector.release();
-    await r.timers.advance(1);
+    await r.timers.advanceAsync(1);
     expect(r.runner.stats()).toMatchObject({ frames: 5, dropped: 3, detected: 2 });
   });
 

@@ -8,7 +8,7 @@ import type { SpawnFn } from '../../../src/capture/child.js';
 import { gstreamerDriver } from '../../../src/capture/gstreamer.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { SupervisedSource } from '../../../src/capture/supervisor.js';
-import { ManualTimers } from '../../../src/timers.js';
+import { TestTimers } from '../../test-timers.js';
 
 /** A child process made of streams: the test writes its stdout/stderr and decides when it exits. */
 class FakeChild extends EventEmitter {
@@ -48,7 +48,7 @@ function setup() {
   };
   const cam = parseConfig(JSON.stringify({ camera: { width: 16, height: 16, gstreamer: { preset: 'test' }, backoffInitialMs: 50 } }), 't').camera;
   const clock = new ManualClock();
-  const timers = new ManualTimers(() => clock.now());
+  const timers = new TestTimers(clock);
   const src = new SupervisedSource({
     driver: gstreamerDriver(cam, spawn),
     geometry: { width: 2, height: 2, format: 'bgr24', mirror: false, rotate: 0, scaleWidth: 0 },

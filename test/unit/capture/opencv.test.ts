@@ -4,7 +4,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/log.js';
 import { opencvDriver, opencvChildCommand } from '../../../src/capture/opencv.js';
 import { SupervisedSource } from '../../../src/capture/supervisor.js';
-import { ManualTimers } from '../../../src/timers.js';
+import { TestTimers } from '../../test-timers.js';
 
 describe('opencv backend without the addon', () => {
   it('reports itself unavailable with a code, keeps the failed state and retries, never throws', async () => {
@@ -18,7 +18,7 @@ describe('opencv backend without the addon', () => {
       },
     });
     const clock = new ManualClock();
-    const timers = new ManualTimers(() => clock.now());
+    const timers = new TestTimers(clock);
     const src = new SupervisedSource({
       driver,
       geometry: { width: 640, height: 480, format: 'bgr24', mirror: false, rotate: 0, scaleWidth: 0 },

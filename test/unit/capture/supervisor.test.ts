@@ -5,7 +5,7 @@ import { silentLogger } from '../../../src/log.js';
 import { deferSync } from '../../../src/capture/delivery.js';
 import type { CaptureDriver, DriverSink } from '../../../src/capture/driver.js';
 import { backoffDelay, SupervisedSource, FAILED_AFTER } from '../../../src/capture/supervisor.js';
-import { ManualTimers } from '../../../src/timers.js';
+import { TestTimers } from '../../test-timers.js';
 
 /** A driver the test scripts: each open() either throws the queued error or hands out a sink. */
 class ScriptedDriver implements CaptureDriver {
@@ -40,7 +40,7 @@ class ScriptedDriver implements CaptureDriver {
 
 function setup(over: { stallMs?: number } = {}) {
   const clock = new ManualClock();
-  const timers = new ManualTimers(() => clock.now());
+  const timers = new TestTimers(clock);
   const driver = new ScriptedDriver();
   const src = new SupervisedSource({
     driver,

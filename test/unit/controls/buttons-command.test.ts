@@ -8,6 +8,7 @@ import type { CliIO } from '../../../src/cli/io.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { FakeLineDriver } from '../../../src/controls/fake-line-driver.js';
 import { FakeTty, SIX_BUTTONS } from './helpers.js';
+import { waitFor } from '../../wait-for.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pokerface-buttons-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,10 +31,6 @@ const indent = (s: string): string =>
     .map((l) => `  ${l}`)
     .join('\n');
 
-const until = async (cond: () => boolean): Promise<void> => {
-  while (!cond()) await new Promise((r) => setTimeout(r, 2));
-};
-
 describe('pokerface buttons', () => {
   it('prints each keyboard press as it happens and stops on SIGINT, restoring the terminal', async () => {
     const cfg = file('kb.yaml', 'controls:\n  backends: [keyboard]\n');
@@ -41,10 +38,10 @@ describe('pokerface buttons', () => {
     const proc = new EventEmitter() as EventEmitter & ButtonsProc;
     const out = io();
     const run = runButtons(['--config', cfg], out, { input: tty, proc, interrupt: () => proc.emit('SIGINT') });
-    await until(() => tty.isRaw);
+    await waitFor(() => tty.isRaw);
     tty.type('f');
     tty.type('q');
-    await until(() => out.stdout.length >= 5);
+    await waitFor(() => out.stdout.length >= 5);
     tty.type('\u0003'); // Ctrl-C
     await expect(run).resolves.toBe(0);
     expect(out.stdout[0]).toContain('backends: keyboard, virtual');
@@ -59,7 +56,7 @@ describe('pokerface buttons', () => {
     const driver = new FakeLineDriver();
     const out = io();
     const run = runButtons(['--config', cfg, '--json', '--count', '2'], out, { driver, proc: new EventEmitter() });
-    await until(() => driver.openWatches().length > 0);
+    await waitFor(() => driver.openWatches().length > 0);
     driver.edge('gpiochip0', 17, true);
     driver.edge('gpiochip0', 27, true);
     await expect(run).resolves.toBe(0);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkLines, GpiodDriver, gpiomonArgs, gpiosetArgs, parseGpioinfo, parseGpiomonLine, type SpawnFn } from '../../../src/controls/gpiod.js';
 import type { LineEdge } from '../../../src/controls/line-driver.js';
 import type { PokerfaceError } from '../../../src/errors.js';
+import { waitFor } from '../../wait-for.js';
 
 // gpioinfo 1.6 output laid out exactly as its list_lines() prints (padding, quoting, flags).
 const GPIOINFO = [
@@ -151,7 +152,7 @@ describe('GpiodDriver over scripted child processes', () => {
     ]);
     const mon = children[1];
     mon?.stdout.write('4 1 10 5\n18 0 10 500000000\n');
-    await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => edges.length >= 2, { what: 'two edges' });
     expect(edges).toEqual([
       { line: 4, active: true, kernelNs: 10_000_000_005n },
       { line: 18, active: false, kernelNs: 10_500_000_000n },
@@ -214,7 +215,7 @@ describe('GpiodDriver over scripted child processes', () => {
     const lost: PokerfaceError[] = [];
     const watch = await driver.watchInputs({ chip: 'gpiochip0', lines: [4], activeLow: true, bias: 'pull-up' }, () => {}, (e) => lost.push(e));
     children[1]?.exit(1);
-    await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => lost.length > 0, { what: 'the lost line' });
     expect(lost.map((e) => e.code)).toEqual(['POKERFACE_ERR_GPIO_OPEN']);
     expect(lost[0]?.message).toContain('gpiomon on gpiochip0 4 exited (1)');
     await watch.close();

@@ -3,7 +3,7 @@ import { ManualClock } from '../../../src/clock.js';
 import { parseConfig } from '../../../src/config/load.js';
 import type { FrozenConfig } from '../../../src/config/schema.js';
 import type { KeyInput } from '../../../src/controls/keyboard.js';
-import { ManualTimers } from '../../../src/timers.js';
+import { TestTimers } from '../../test-timers.js';
 import type { ButtonEvent } from '../../../src/types.js';
 
 /** controls config from YAML text (the part under `controls:`), defaults applied */
@@ -32,9 +32,9 @@ gpio:
 
 export const LINES = { funny: 17, scary: 27, level1: 22, level2: 23, level3: 24, start: 25 } as const;
 
-export function manualTime(): { clock: ManualClock; timers: ManualTimers } {
+export function manualTime(): { clock: ManualClock; timers: TestTimers } {
   const clock = new ManualClock(1000);
-  return { clock, timers: new ManualTimers(clock) };
+  return { clock, timers: new TestTimers(clock) };
 }
 
 export function collect(source: { onButton(cb: (e: ButtonEvent) => void): void }): ButtonEvent[] {

@@ -4,6 +4,7 @@ import { WorkerDetector, isDropped } from '../../../src/infer/detector.js';
 import { silentLogger } from '../../../src/log.js';
 import type { Frame } from '../../../src/types.js';
 import { modelConfig } from './helpers.js';
+import { waitFor } from '../../wait-for.js';
 
 const FAKE = new URL('./fixtures/fake-worker.ts', import.meta.url);
 
@@ -23,14 +24,6 @@ function detector(test: Record<string, unknown> = {}, workerTimeoutMs = 300): Wo
 afterEach(async () => {
   await Promise.all(open.splice(0).map((d) => d.close()));
 });
-
-async function until(cond: () => boolean, ms = 15_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('WorkerDetector (worker host)', () => {
   it('answers through the worker and reports info and stats', async () => {
@@ -80,7 +73,7 @@ describe('WorkerDetector (worker host)', () => {
     const err: unknown = await d.detect(frame(13)).catch((e: unknown) => e);
     expect(isPokerfaceError(err, 'POKERFACE_ERR_INFER_WORKER')).toBe(true);
     expect(d.stats().workerRestarts).toBe(1);
-    await until(() => d.stats().healthy);
+    await waitFor(() => d.stats().healthy, { timeoutMs: 15_000 });
     expect(await d.detect(frame(8, 5))).toMatchObject([{ box: [8, 4, 5, 0] }]);
   });
 
@@ -89,7 +82,7 @@ describe('WorkerDetector (worker host)', () => {
     await d.start();
     await expect(d.detect(frame(19))).rejects.toMatchObject({ code: 'POKERFACE_ERR_INFER_WORKER' });
     expect(d.stats().workerRestarts).toBe(1);
-    await until(() => d.stats().healthy);
+    await waitFor(() => d.stats().healthy, { timeoutMs: 15_000 });
   });
 
   it('a hung worker is replaced after workerTimeoutMs; the timeout is counted', async () => {
@@ -125,7 +118,7 @@ describe('WorkerDetector (worker host)', () => {
   it('close() during a slow model load ends start() with POKERFACE_ERR_INFER_CLOSED', async () => {
     const d = detector({ initDelayMs: 5000 });
     const starting = d.start().catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // into the 5 s load; any moment of it will do
     await d.close();
     expect(isPokerfaceError(await starting, 'POKERFACE_ERR_INFER_CLOSED')).toBe(true);
   });

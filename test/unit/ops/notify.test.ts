@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { silentLogger } from '../../../src/log.js';
-import { Notifier, notifyEnv, type NotifierSources, type Timers } from '../../../src/ops/notify.js';
+import { Notifier, notifyEnv, type NotifierSources } from '../../../src/ops/notify.js';
 import type { NotifyTransport } from '../../../src/ops/notify-socket.js';
+import { TestTimers } from '../../test-timers.js';
 
 function fakeTransport(): NotifyTransport & { sent: string[]; closed: boolean } {
   const t = {
@@ -19,32 +20,10 @@ function fakeTransport(): NotifyTransport & { sent: string[]; closed: boolean } 
   return t;
 }
 
-/** Intervals a test fires by hand: cb/every are the first (the watchdog ticker), loading the second. */
-function manualTimers(): Timers & { cb: (() => void) | null; every: number | null; loading: (() => void) | null } {
-  const list: Array<{ cb: () => void; ms: number; on: boolean }> = [];
-  const live = (i: number) => (list[i]?.on ? list[i] : undefined);
-  return {
-    get cb() {
-      return live(0)?.cb ?? null;
-    },
-    get every() {
-      return list[0]?.ms ?? null;
-    },
-    get loading() {
-      return live(1)?.cb ?? null;
-    },
-    setInterval: (cb: () => void, ms: number) => list.push({ cb, ms, on: true }) - 1,
-    clearInterval: (h: unknown) => {
-      const t = list[h as number];
-      if (t) t.on = false;
-    },
-  };
-}
-
 function setup(watchdogMs: number | null = 20_000) {
   const clock = new ManualClock();
   const transport = fakeTransport();
-  const timers = manualTimers();
+  const timers = new TestTimers(clock);
   const state = { frameAge: 30 as number | null, inferAge: 40 as number | null };
   const sources: NotifierSources = {
     frameSource: { stats: () => ({ lastFrameAgeMs: state.frameAge, fps: 29.97 }) },
@@ -60,9 +39,9 @@ describe('sd_notify notifier', () => {
     const { n, transport, timers } = setup();
     n.ready();
     expect(transport.sent[0]).toBe('READY=1\nSTATUS=phase attract, 30.0 fps, cpu 12.3 ms');
-    expect(timers.every).toBe(10_000);
+    expect(timers.interval(0)?.every).toBe(10_000);
     expect(transport.sent[1]).toMatch(/^WATCHDOG=1\nSTATUS=phase attract/);
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent.filter((m) => m.startsWith('WATCHDOG=1'))).toHaveLength(2);
     expect(n.watchdogPings).toBe(2);
   });
@@ -72,21 +51,21 @@ describe('sd_notify notifier', () => {
     n.ready();
     transport.sent.length = 0;
     state.frameAge = 6000;
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent).toEqual([expect.stringMatching(/^STATUS=.*STUCK: no camera frame for 6000 ms$/)]);
     expect(n.health()).toMatchObject({ healthy: false, reasons: ['watchdog withheld: no camera frame for 6000 ms'] });
     state.frameAge = 10;
     state.inferAge = null;
     clock.advance(3999); // a null age is "starting" until inferMaxAgeMs after READY
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent[1]).toMatch(/^WATCHDOG=1\n/);
     transport.sent.splice(1);
     clock.advance(1);
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent[1]).toMatch(/inference has not answered yet/);
     expect(transport.sent[1]).not.toMatch(/WATCHDOG/);
     state.inferAge = 50;
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent[2]).toMatch(/^WATCHDOG=1\n/);
     expect(n.health().healthy).toBe(true);
   });
@@ -115,7 +94,7 @@ describe('sd_notify notifier', () => {
     // a camera unplugged for minutes: frames are old, but the supervisor is retrying
     state.frameAge = 600_000;
     rec = { since, retryEveryMs: 30_000, attempts: 12, code: 'POKERFACE_ERR_CAMERA_NOT_FOUND', message: '/dev/video0: no such file', overdueMs: 0 };
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent).toEqual([
       'WATCHDOG=1\nSTATUS=0.0 fps, RECOVERING: camera missing since 12:03:05, retrying every 30 s (POKERFACE_ERR_CAMERA_NOT_FOUND: /dev/video0: no such file)',
     ]);
@@ -123,15 +102,15 @@ describe('sd_notify notifier', () => {
     expect(m.health().healthy).toBe(true);
     // the retry timer never fired (a wedged supervisor): now a restart can help
     rec = { ...rec, overdueMs: 9999 }; // late timers on a loaded machine are not a wedge
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent.at(-1)).toMatch(/^WATCHDOG=1\n.*RECOVERING/);
     rec = { ...rec, overdueMs: 10_000 };
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent.at(-1)).toBe('STATUS=0.0 fps, STUCK: camera retry overdue by 10000 ms');
     // frames flow again: the supervisor is no longer retrying
     rec = null;
     state.frameAge = 20;
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent.at(-1)).toBe('WATCHDOG=1\nSTATUS=0.0 fps');
   });
 
@@ -149,24 +128,24 @@ describe('sd_notify notifier', () => {
     state.frameAge = null;
     state.inferAge = null;
     clock.advance(60_000);
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent.at(-1)).toMatch(/^WATCHDOG=1\nSTATUS=.*RECOVERING: camera missing/);
     // frames flow again; the first answer is a moment away: not stuck yet
     down = false;
     state.frameAge = 10;
     clock.advance(1000);
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent.at(-1)).toMatch(/^WATCHDOG=1/);
     // but inference that stays silent with frames flowing is
     clock.advance(3000);
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent.at(-1)).toMatch(/STUCK: inference has not answered yet$/);
   });
 
   it('keeps pinging while the detector replaces its worker; a fresh worker gets no grace left over', () => {
     const clock = new ManualClock();
     const transport = fakeTransport();
-    const timers = manualTimers();
+    const timers = new TestTimers(clock);
     let rec: { since: number; retryEveryMs: number; restarts: number; message: string; overdueMs: number } | null = null;
     let silent: number | null = 10;
     let abandoned = 0;
@@ -183,54 +162,54 @@ describe('sd_notify notifier', () => {
     transport.sent.length = 0;
     // the worker hung: silent, nothing replacing it yet -> withheld
     silent = 4500;
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent.at(-1)).toBe('STATUS=cpu 5.0 ms, STUCK: inference silent for 4500 ms');
     // timed out and being replaced: a new worker loads -> pings go on
     loading = true;
     rec = { since: new Date(2026, 0, 1, 9, 0, 0).getTime(), retryEveryMs: 0, restarts: 1, message: 'a new inference worker is loading its models', overdueMs: 0 };
-    timers.loading?.(); // no EXTEND_TIMEOUT grace after READY
-    timers.cb?.();
+    timers.interval(1)?.fire(); // no EXTEND_TIMEOUT grace after READY
+    timers.interval(0)?.fire();
     expect(transport.sent.filter((m) => m.startsWith('EXTEND_TIMEOUT'))).toEqual([]);
     expect(transport.sent.at(-1)).toBe('WATCHDOG=1\nSTATUS=cpu 5.0 ms, RECOVERING: inference down since 09:00:00: a new inference worker is loading its models');
     // loaded, and hangs at once: withheld again right away
     loading = false;
     rec = null;
     silent = 4000;
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent.at(-1)).toBe('STATUS=cpu 5.0 ms, STUCK: inference silent for 4000 ms');
     // answering, but a worker given up on inside native code is still alive: only a restart frees it
     silent = 10;
     abandoned = 4000;
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent.at(-1)).toBe('STATUS=cpu 5.0 ms, STUCK: an inference worker stuck in native code for 4000 ms (only a restart frees it)');
     abandoned = 0;
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent.at(-1)).toMatch(/^WATCHDOG=1/);
   });
 
   it('keeps extending the timeout while the detector loads, and stops when it is ready', () => {
     const clock = new ManualClock();
     const transport = fakeTransport();
-    const timers = manualTimers();
+    const timers = new TestTimers(clock);
     let loading = true;
     const detector = { stats: () => ({ lastAnswerAgeMs: null, provider: 'tensorrt', msP50: 0 }), isLoading: () => loading };
     const n = new Notifier({ transport, clock, log: silentLogger, watchdogMs: 20_000, frameMaxAgeMs: 5000, inferMaxAgeMs: 4000, sources: () => ({ detector }), timers });
     n.watchLoading(); // the early module, before READY
     expect(transport.sent).toEqual(['EXTEND_TIMEOUT_USEC=30000000', 'STATUS=loading models (TensorRT engines are built on the first start)']);
     clock.advance(5000);
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent.at(-2)).toBe('EXTEND_TIMEOUT_USEC=30000000');
     loading = false;
     const count = transport.sent.length;
-    timers.cb?.();
+    timers.interval(0)?.fire();
     expect(transport.sent).toHaveLength(count);
   });
 
   it('without a watchdog only refreshes STATUS', () => {
     const { n, transport, timers } = setup(null);
     n.ready();
-    timers.cb?.();
-    expect(timers.every).toBe(10_000);
+    timers.interval(0)?.fire();
+    expect(timers.interval(0)?.every).toBe(10_000);
     expect(transport.sent.some((m) => m.includes('WATCHDOG'))).toBe(false);
     expect(transport.sent.filter((m) => m.startsWith('STATUS='))).toHaveLength(2);
   });
@@ -240,7 +219,7 @@ describe('sd_notify notifier', () => {
     n.ready();
     n.stopping();
     expect(transport.sent.at(-1)).toBe('STOPPING=1\nSTATUS=stopping');
-    expect(timers.cb).toBeNull();
+    expect(timers.interval(0)).toBeNull();
     const count = transport.sent.length;
     n.tick();
     n.status('late');

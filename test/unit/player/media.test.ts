@@ -2,11 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PokerfaceError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/log.js';
 import { FsMediaLibrary, type FsMediaLibraryOptions, type WatchFn } from '../../../src/player/media.js';
 import type { ProbeFn } from '../../../src/player/probe.js';
+import { waitFor } from '../../wait-for.js';
 
 let root: string;
 let outside: string;
@@ -183,7 +184,7 @@ describe('FsMediaLibrary', () => {
     cb();
     cb();
     cb();
-    await new Promise((r) => setTimeout(r, 150));
+    await waitFor(() => m.summary().total === 2, { what: 'the rescan' });
     expect(m.summary().total).toBe(2);
     expect(probe.calls).toHaveLength(2);
     await m.stop();
@@ -195,7 +196,7 @@ describe('FsMediaLibrary', () => {
     const m = lib({ watch: true, debounceMs: 20 });
     await m.start();
     put('funny/1/b.mp4');
-    for (let i = 0; i < 50 && m.summary().total < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => m.summary().total === 2, { what: 'the watcher to see the new clip' });
     expect(m.summary().total).toBe(2);
     await m.stop();
   });
@@ -222,7 +223,8 @@ describe('FsMediaLibrary', () => {
     expect(probe.calls).toHaveLength(1);
     // left alone for 3 s: probed and offered, by the rescan the library set itself
     now += 600;
-    await vi.waitFor(() => expect(m.summary().total).toBe(2), { timeout: 10_000, interval: 50 });
+    await waitFor(() => m.summary().total === 2, { everyMs: 50, what: 'the settled clip to be offered' });
+    expect(m.summary().total).toBe(2);
     expect(probe.calls).toEqual([path.join(root, 'funny/1/a.mp4'), b]);
     await m.stop();
   });

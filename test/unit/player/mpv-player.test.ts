@@ -9,6 +9,7 @@ import { defaultConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/log.js';
 import { MpvPlayer } from '../../../src/player/mpv.js';
 import type { PlayerEvent } from '../../../src/types.js';
+import { waitFor } from '../../wait-for.js';
 
 class FakeChild extends EventEmitter {
   pid = 4242;
@@ -107,14 +108,6 @@ function setup(): { player: MpvPlayer; children: FakeChild[]; sockets: FakeMpvSo
   return { player, children, sockets, events, spawnArgs };
 }
 
-const until = async (cond: () => boolean, ms = 2000): Promise<void> => {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 describe('MpvPlayer (scripted mpv)', () => {
   it('matches events to clips by playlist entry, whichever comes first', async () => {
     const { player, sockets, events } = setup();
@@ -123,10 +116,10 @@ describe('MpvPlayer (scripted mpv)', () => {
     await player.play('/m/a.mp4');
     sock.eventsFirst = true;
     await player.play('/m/b.mp4');
-    await until(() => events.length >= 2);
+    await waitFor(() => events.length >= 2);
     sock.endFile(1, 'stop');
     sock.endFile(2, 'eof');
-    await until(() => events.length >= 3);
+    await waitFor(() => events.length >= 3);
     expect(events.map((e) => [e.type, 'clip' in e ? e.clip : null])).toEqual([
       ['started', '/m/a.mp4'],
       ['started', '/m/b.mp4'],
@@ -148,7 +141,7 @@ describe('MpvPlayer (scripted mpv)', () => {
     await player.play('/m/bad.mp4');
     expect(sock.sent.at(-2)).toEqual(['set_property', 'loop-file', 'no']);
     sock.endFile(2, 'error', 'unrecognized file format');
-    await until(() => events.some((e) => e.type === 'failed'));
+    await waitFor(() => events.some((e) => e.type === 'failed'));
     expect(events.find((e) => e.type === 'failed')).toMatchObject({ clip: '/m/bad.mp4', reason: 'unrecognized file format' });
     await player.showText('$HOME', 1000.4);
     expect(sock.sent.at(-1)).toEqual(['show-text', '$$HOME', 1000]);
@@ -164,11 +157,11 @@ describe('MpvPlayer (scripted mpv)', () => {
     await player.playAttract('/m/loop.mp4');
     (children[0] as FakeChild).exit(1, null);
     expect(player.health()).toMatchObject({ healthy: false });
-    await until(() => events.some((e) => e.type === 'restarted'));
+    await waitFor(() => events.some((e) => e.type === 'restarted'));
     expect(events.filter((e) => e.type === 'failed')).toEqual([]); // the attract loop is not a round
     expect(events.find((e) => e.type === 'restarted')).toMatchObject({ restarts: 1, reason: 'mpv exited (code 1)' });
     expect(spawnArgs[1]).toContain('--volume=40');
-    await until(() => (sockets[1]?.sent ?? []).some((c) => c[0] === 'loadfile'));
+    await waitFor(() => (sockets[1]?.sent ?? []).some((c) => c[0] === 'loadfile'));
     expect(sockets[1]?.sent).toContainEqual(['loadfile', '/m/loop.mp4', 'replace']);
     expect(player.stats()).toMatchObject({ healthy: true, restarts: 1 });
     await player.stop();
@@ -178,9 +171,9 @@ describe('MpvPlayer (scripted mpv)', () => {
     const { player, children, sockets, events } = setup();
     await player.start();
     await player.play('/m/a.mp4');
-    await until(() => events.length === 1);
+    await waitFor(() => events.length === 1);
     (sockets[0] as FakeMpvSocket).silent = true;
-    await until(() => events.some((e) => e.type === 'restarted'));
+    await waitFor(() => events.some((e) => e.type === 'restarted'));
     expect((children[0] as FakeChild).kills).toEqual(['SIGKILL']);
     expect(events.map((e) => e.type)).toEqual(['started', 'failed', 'restarted']);
     expect(events[1]).toMatchObject({ clip: '/m/a.mp4', reason: expect.stringContaining('ping') as string });
@@ -204,14 +197,14 @@ describe('MpvPlayer (scripted mpv)', () => {
     const hud = (s: FakeMpvSocket): unknown[] => s.sent.filter((c) => (c as unknown as { name?: string }).name === 'osd-overlay');
     expect(hud(sockets[0]!)).toEqual([{ name: 'osd-overlay', id: 1, format: 'ass-events', data: '{\\an5}HUD', res_x: 1280, res_y: 720, z: 0 }]);
     children[0]!.exit(1, null);
-    await until(() => events.some((e) => e.type === 'restarted'));
-    await until(() => hud(sockets[1]!).length > 0);
+    await waitFor(() => events.some((e) => e.type === 'restarted'));
+    await waitFor(() => hud(sockets[1]!).length > 0);
     expect(hud(sockets[1]!)).toEqual(hud(sockets[0]!));
     // removed: not drawn again after the next restart
     await player.overlay(null);
     children[1]!.exit(1, null);
-    await until(() => events.filter((e) => e.type === 'restarted').length === 2);
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => events.filter((e) => e.type === 'restarted').length === 2);
+    await new Promise((r) => setTimeout(r, 20)); // bounded: only a wait shows nothing is drawn
     expect(hud(sockets[2]!)).toEqual([]);
     await player.stop();
   });

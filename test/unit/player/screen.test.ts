@@ -10,7 +10,7 @@ import { cropFaceBgra } from '../../../src/player/face-crop.js';
 import { escapeAss, renderHud, todayFigures, localDay, type HudView } from '../../../src/player/hud.js';
 import { FACE_SIZE, Screen, type ScreenSurface } from '../../../src/player/screen.js';
 import type { Frame, GameState, ScoreSample } from '../../../src/types.js';
-import { TestTimers } from '../booth/fakes.js';
+import { TestTimers } from '../../test-timers.js';
 
 class Surface implements ScreenSurface {
   overlays: Array<string | null> = [];
@@ -55,18 +55,18 @@ describe('screen', () => {
   it('redraws at most hz times a second, and sends only what changed', async () => {
     const { timers, surface, screen } = rig();
     await screen.start();
-    await timers.advance(100);
+    await timers.advanceAsync(100);
     expect(surface.overlays).toHaveLength(1); // the attract screen
     expect(surface.overlays[0]).toContain('KEEP A STRAIGHT FACE');
     expect(surface.overlays[0]).toContain('128 players today · 34 % survived funny level 1');
-    await timers.advance(1000);
+    await timers.advanceAsync(1000);
     expect(surface.overlays).toHaveLength(1); // nothing changed
 
     screen.state(st('playing', 'clip.mp4'));
     // 30 score samples a second for 2 s: at most 10 redraws a second go out
     for (let i = 0; i < 60; i++) {
       screen.score(score(i / 60));
-      await timers.advance(1000 / 30);
+      await timers.advanceAsync(1000 / 30);
     }
     const sent = surface.overlays.length - 1;
     expect(sent).toBeGreaterThanOrEqual(15);
@@ -82,16 +82,16 @@ describe('screen', () => {
     await screen.start();
     screen.state(st('playing', 'clip.mp4'));
     surface.hold = true;
-    await timers.advance(100);
+    await timers.advanceAsync(100);
     const n = surface.overlays.length;
     for (let i = 0; i < 20; i++) {
       screen.score(score(i / 20));
-      await timers.advance(100);
+      await timers.advanceAsync(100);
     }
     expect(surface.overlays.length).toBe(n); // still waiting on the first
     surface.hold = false;
     surface.releaseAll();
-    await timers.advance(200);
+    await timers.advanceAsync(200);
     expect(surface.overlays.length).toBe(n + 1);
     expect(surface.overlays.at(-1)).toContain('136%'); // the newest score: 0.95 against 0.7
     await screen.stop();
@@ -102,24 +102,24 @@ describe('screen', () => {
     await screen.start();
     screen.state(st('countdown'));
     expect(screen.text('3', 1000)).toBe(true);
-    await timers.advance(100);
+    await timers.advanceAsync(100);
     expect(surface.overlays.at(-1)).toContain('}3');
     screen.state(st('playing', 'clip.mp4'));
     screen.score(score(0.3));
     screen.attention(true);
-    await timers.advance(100);
+    await timers.advanceAsync(100);
     expect(surface.overlays.at(-1)).toContain('WATCH THE SCREEN!');
     expect(surface.overlays.at(-1)).toContain('0:20 left');
     screen.attention(false);
-    await timers.advance(100);
+    await timers.advanceAsync(100);
     expect(surface.overlays.at(-1)).not.toContain('WATCH THE SCREEN!');
     screen.result({ id: 'r', endedAt: clock.wall(), mode: 'funny', level: 2, clip: 'clip.mp4', outcome: 'cracked', peak: 0.9, durationMs: 3200 });
     screen.state(st('result', 'clip.mp4'));
     screen.text('CRACKED!', 5000);
-    await timers.advance(100);
+    await timers.advanceAsync(100);
     expect(surface.overlays.at(-1)).toContain('CRACKED!');
     expect(surface.overlays.at(-1)).toContain('after 3.2 s — level 2 funny');
-    await timers.advance(5000);
+    await timers.advanceAsync(5000);
     expect(surface.overlays.at(-1)).toBeNull(); // the result screen is over: nothing left to draw
     await screen.stop();
   });
@@ -128,7 +128,7 @@ describe('screen', () => {
     const { timers, surface, screen } = rig({ enabled: false, crackCam: true });
     await screen.start();
     expect(screen.text('3', 1000)).toBe(false);
-    await timers.advance(500);
+    await timers.advanceAsync(500);
     expect(surface.overlays.every((o) => o === null)).toBe(true);
     await screen.stop();
   });
@@ -141,9 +141,9 @@ describe('screen', () => {
     const img = surface.images.at(-1);
     expect(img).toMatchObject({ width: FACE_SIZE, height: FACE_SIZE });
     expect(img!.bgra.some((v) => v === 200)).toBe(true);
-    await timers.advance(2900);
+    await timers.advanceAsync(2900);
     expect(surface.images.at(-1)).not.toBeNull();
-    await timers.advance(200);
+    await timers.advanceAsync(200);
     expect(surface.images.at(-1)).toBeNull();
     expect(img!.bgra.every((v) => v === 0)).toBe(true);
     await screen.stop();
