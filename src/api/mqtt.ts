@@ -23,7 +23,8 @@ import { eventPayload, scorePayload, statePayload, toWall, type PayloadContext }
 import { GameTally } from './game-tally.js';
 import { HaScoreThrottle, homeAssistantDiscovery } from './home-assistant.js';
 import { PAYLOAD_VERSION, type Availability, type EventPayload, type HaScorePayload, type ResponsePayload, type StatsPayload } from './payloads.js';
-import { Backoff, BoundedQueue, LatestThrottle, } from './queue.js';
+import { BoundedQueue, LatestThrottle, } from './queue.js';
+import { Backoff } from '../backoff.js';
 import { systemTimers, type Timers } from '../timers.js';
 import type { MqttStatus, StaffServices } from './services.js';
 import { nodeProcessInfo, safe, statsPayload, type ProcessInfo } from './stats.js';
@@ -101,7 +102,8 @@ export class MqttService implements Lifecycle {
     this.haScore = new HaScoreThrottle(() => o.clock.now());
     this.tally = new GameTally(() => o.clock.wall());
     this.queue = new BoundedQueue(m.queueSize);
-    this.backoff = new Backoff(m.reconnectMinMs, Math.max(m.reconnectMinMs, m.reconnectMaxMs));
+    // up to 20% jitter so a fleet of booths does not reconnect in lockstep
+    this.backoff = new Backoff({ initialMs: m.reconnectMinMs, maxMs: Math.max(m.reconnectMinMs, m.reconnectMaxMs), jitter: 0.2 });
     this.timers = o.timers ?? systemTimers;
     this.proc = o.proc ?? nodeProcessInfo;
     this.score = new LatestThrottle(1000 / m.scoreHz, () => o.clock.now(), this.timers, (s) => {

@@ -23,6 +23,7 @@ import { checkFrame, channels } from './preprocess.js';
 import { RUN_IDLE, RUN_RETIRED, reviveError, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 import { providerSettings } from './providers.js';
 import { systemTimers, type Timers } from '../timers.js';
+import { Backoff } from '../backoff.js';
 
 export type { Timers };
 
@@ -94,6 +95,9 @@ export class WorkerDetector implements Detector, Lifecycle {
   private pending: Job | null = null;
   private timer: unknown = null;
   private respawnTimer: unknown = null;
+  /** a replacement that fails to start is retried after 1 s, 2 s, 4 s ... up to 30 s */
+  private readonly respawnBackoff = new Backoff({ initialMs: 1000, maxMs: MAX_RESPAWN_DELAY_MS });
+  /** the wait reported while a respawn is pending (the first one, right after a crash, is immediate) */
   private respawnDelay = 500;
   private respawnAt: number | null = null;
   private loadDeadline: number | null = null;
@@ -174,6 +178,7 @@ export class WorkerDetector implements Detector, Lifecycle {
           this.loadDeadline = null;
           this.downSince = null;
           this.detectorInfo = m.info;
+          this.respawnBackoff.reset();
           this.respawnDelay = 500;
           settle(null);
           this.pump();
@@ -275,7 +280,7 @@ export class WorkerDetector implements Detector, Lifecycle {
       this.spawn(this.opts.startTimeoutMs ?? 60_000).catch((e: unknown) => {
         if (this.closed) return;
         this.opts.log.error({ err: (e as Error).message }, 'replacement inference worker failed to start');
-        this.respawnDelay = Math.min(this.respawnDelay * 2, MAX_RESPAWN_DELAY_MS);
+        this.respawnDelay = this.respawnBackoff.next();
         this.scheduleRespawn(this.respawnDelay);
       });
     }, delay);

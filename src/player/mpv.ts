@@ -17,6 +17,7 @@ import type { Clock, ModuleHealth, Player, PlayerEvent, PlayerStats } from '../t
 import { MpvIpcClient, type IpcSocket, type MpvEvent } from './ipc.js';
 import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
 import { childEnv } from '../child-env.js';
+import { Backoff } from '../backoff.js';
 
 export type PlayerConfig = FrozenConfig['player'];
 
@@ -142,7 +143,6 @@ interface Instance {
 
 type State = 'new' | 'starting' | 'running' | 'down' | 'stopping' | 'stopped';
 
-const RESTART_DELAYS_MS = [0, 250, 500, 1000, 2000];
 
 export class MpvPlayer implements Player {
   readonly name = 'player';
@@ -155,7 +155,8 @@ export class MpvPlayer implements Player {
   private gen = 0;
   private inst: Instance | null = null;
   private restarts = 0;
-  private restartTry = 0;
+  /** a dead mpv is restarted at once, then after 250, 500, 1000 and 2000 ms */
+  private readonly restartBackoff = new Backoff({ initialMs: 250, maxMs: 2000, immediateFirst: true });
   private restartTimer: TimerHandle | null = null;
   private pingTimer: TimerHandle | null = null;
   private pinging = false;
@@ -556,13 +557,12 @@ export class MpvPlayer implements Player {
     this.loading = [];
     this.entries.clear();
     if (lost && lost.kind === 'clip') this.emit({ type: 'failed', clip: lost.clip, ts: this.clock.now(), reason: `mpv died: ${reason}` });
-    this.restartTry = 0;
+    this.restartBackoff.reset();
     this.scheduleRestart();
   }
 
   private scheduleRestart(): void {
-    const delay = RESTART_DELAYS_MS[Math.min(this.restartTry, RESTART_DELAYS_MS.length - 1)] ?? 2000;
-    this.restartTry++;
+    const delay = this.restartBackoff.next();
     this.restartTimer = this.timers.setTimeout(() => {
       this.restartTimer = null;
       void this.relaunch();
