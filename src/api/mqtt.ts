@@ -203,13 +203,14 @@ export class MqttService implements Lifecycle {
       await withTimeout(
         new Promise<void>((resolve) => this.publish(this.topics.available, 'offline' satisfies Availability, 1, true, () => resolve())),
         1000,
+        this.timers,
       );
     }
     const wasOnline = this.online;
     this.online = false;
     // a clean DISCONNECT keeps the broker from sending the will (the same "offline" anyway)
-    if (wasOnline) await withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), 1000);
-    if (!client.disconnected) await withTimeout(new Promise<void>((resolve) => client.end(true, {}, () => resolve())), 1000);
+    if (wasOnline) await withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), 1000, this.timers);
+    if (!client.disconnected) await withTimeout(new Promise<void>((resolve) => client.end(true, {}, () => resolve())), 1000, this.timers);
     client.removeAllListeners();
     // a late socket error after end() must not become an unhandled 'error' event
     client.on('error', () => undefined);
@@ -305,7 +306,7 @@ export class MqttService implements Lifecycle {
     if (this.inflight === 0 && this.queue.length === 0) return Promise.resolve();
     const drained = new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     this.pump();
-    return withTimeout(drained, ms);
+    return withTimeout(drained, ms, this.timers);
   }
 
   /**
@@ -473,11 +474,11 @@ export class MqttService implements Lifecycle {
   }
 }
 
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+function withTimeout(p: Promise<void>, ms: number, timers: Timers): Promise<void> {
   return new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
+    const t = timers.setTimeout(resolve, ms);
     void p.then(() => {
-      clearTimeout(t);
+      timers.clearTimeout(t);
       resolve();
     });
   });

@@ -8,7 +8,7 @@ import type { ButtonEvent, ButtonName, ButtonSource, Clock, ControlsHealth, Ligh
 import { Debouncer } from './debounce.js';
 import type { InputRequest, InputWatch, LineDriver, LineEdge, OutputGroup } from './line-driver.js';
 import { Lights, type LightLine } from './lights.js';
-import { Listeners } from './listeners.js';
+import { Listeners } from '../listeners.js';
 import { Backoff } from '../backoff.js';
 import type { TimerHandle, Timers } from '../timers.js';
 
@@ -52,7 +52,7 @@ export class GpioButtons implements ButtonSource {
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly opts: GpioButtonsOptions) {
-    this.listeners = new Listeners(opts.log);
+    this.listeners = new Listeners(opts.log, 'button');
   }
 
   onButton(cb: (e: ButtonEvent) => void): void {

@@ -22,8 +22,9 @@ import type { ModelConfig, PipelineResult } from './pipeline.js';
 import { checkFrame, channels } from './preprocess.js';
 import { RUN_IDLE, RUN_RETIRED, reviveError, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 import { providerSettings } from './providers.js';
-import { systemTimers, type Timers } from '../timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
 import { Backoff } from '../backoff.js';
+import { Listeners } from '../listeners.js';
 
 export type { Timers };
 
@@ -85,6 +86,8 @@ export interface InferRecovery {
 
 const LATENCY_WINDOW = 256;
 const MAX_RESPAWN_DELAY_MS = 30_000;
+/** how long close() waits for a worker to release its sessions before terminating it */
+const CLOSE_WAIT_MS = 1000;
 
 export class WorkerDetector implements Detector, Lifecycle {
   readonly name = 'detector';
@@ -122,9 +125,11 @@ export class WorkerDetector implements Detector, Lifecycle {
   private lastError: string | null = null;
   private readonly latencies = new Float64Array(LATENCY_WINDOW);
   private latencyCount = 0;
-  private readonly inferenceListeners = new Set<(ms: number) => void>();
+  private readonly inferenceListeners: Listeners<number>;
 
-  constructor(private readonly opts: WorkerDetectorOptions) {}
+  constructor(private readonly opts: WorkerDetectorOptions) {
+    this.inferenceListeners = new Listeners(opts.log, 'inference');
+  }
 
   private get clock(): Clock {
     return this.opts.clock ?? systemClock;
@@ -298,7 +303,7 @@ export class WorkerDetector implements Detector, Lifecycle {
       this.frames++;
       const ms = now - job.sentAt;
       this.latencies[this.latencyCount++ % LATENCY_WINDOW] = ms;
-      for (const cb of this.inferenceListeners) cb(ms);
+      this.inferenceListeners.emit(ms);
       job.resolve({ faces: m.faces, timings: m.timings });
     } else {
       job.reject(reviveError(m.code, m.message));
@@ -370,8 +375,7 @@ export class WorkerDetector implements Detector, Lifecycle {
 
   /** Every answered frame's round-trip time (ms), for the metrics histogram. */
   onInference(cb: (ms: number) => void): () => void {
-    this.inferenceListeners.add(cb);
-    return () => void this.inferenceListeners.delete(cb);
+    return this.inferenceListeners.add(cb);
   }
 
   info(): DetectorInfo {
@@ -487,9 +491,9 @@ export class WorkerDetector implements Detector, Lifecycle {
     // ask for a clean close (sessions released), but do not wait long for a stuck worker
     const exited = new Promise<void>((r) => w.once('exit', () => r()));
     w.postMessage({ type: 'close' } satisfies ToWorker);
-    let t: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise<void>((r) => (t = setTimeout(r, 1000)))]);
-    clearTimeout(t);
+    let t: TimerHandle | null = null;
+    await Promise.race([exited, new Promise<void>((r) => (t = this.timers.setTimeout(r, CLOSE_WAIT_MS)))]);
+    this.timers.clearTimeout(t);
     await this.endWorker(w);
   }
 

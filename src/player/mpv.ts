@@ -18,6 +18,8 @@ import { MpvIpcClient, type IpcSocket, type MpvEvent } from './ipc.js';
 import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
 import { childEnv } from '../child-env.js';
 import { Backoff } from '../backoff.js';
+import { stopChild } from '../child-stop.js';
+import { Listeners } from '../listeners.js';
 
 export type PlayerConfig = FrozenConfig['player'];
 
@@ -143,14 +145,13 @@ interface Instance {
 
 type State = 'new' | 'starting' | 'running' | 'down' | 'stopping' | 'stopped';
 
-
 export class MpvPlayer implements Player {
   readonly name = 'player';
   private readonly clock: Clock;
   private readonly spawnFn: SpawnFn;
   private readonly connect: ConnectFn;
   private readonly timers: Timers;
-  private readonly listeners: Array<(e: PlayerEvent) => void> = [];
+  private readonly listeners: Listeners<PlayerEvent>;
   private state: State = 'new';
   private gen = 0;
   private inst: Instance | null = null;
@@ -176,6 +177,7 @@ export class MpvPlayer implements Player {
     this.spawnFn = opts.spawn ?? nodeSpawn;
     this.connect = opts.connect ?? connectUnix;
     this.timers = opts.timers ?? systemTimers;
+    this.listeners = new Listeners(opts.log, 'player event');
     this.volume = opts.config.volume;
   }
 
@@ -230,7 +232,7 @@ export class MpvPlayer implements Player {
   }
 
   onEvent(cb: (e: PlayerEvent) => void): void {
-    this.listeners.push(cb);
+    this.listeners.add(cb);
   }
 
   stats(): PlayerStats {
@@ -441,13 +443,7 @@ export class MpvPlayer implements Player {
   }
 
   private emit(e: PlayerEvent): void {
-    for (const cb of this.listeners) {
-      try {
-        cb(e);
-      } catch (err) {
-        this.opts.log.error({ err }, 'player event listener threw');
-      }
-    }
+    this.listeners.emit(e);
   }
 
   // ------------------------------------------------------------------ process
@@ -525,19 +521,8 @@ export class MpvPlayer implements Player {
       await inst.client.request(['quit'], 500).catch(() => undefined);
     }
     inst.client?.close('player stopping');
-    if (!inst.hasExited) {
-      const grace = new Promise<boolean>((r) => {
-        const t = this.timers.setTimeout(() => r(false), polite ? 1000 : 0);
-        void inst.exited.then(() => {
-          this.timers.clearTimeout(t);
-          r(true);
-        });
-      });
-      if (!(await grace)) {
-        inst.child.kill('SIGKILL');
-        await inst.exited;
-      }
-    }
+    // quit went over IPC already: no SIGTERM, only the SIGKILL if mpv lingers
+    if (!inst.hasExited) await stopChild(inst.child, inst.exited, { graceMs: polite ? 1000 : 0, timers: this.timers, signal: null });
   }
 
   private down(gen: number, reason: string): void {
