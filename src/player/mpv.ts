@@ -521,7 +521,7 @@ export class MpvPlayer implements Player {
       await inst.client.request(['quit'], 500).catch(() => undefined);
     }
     inst.client?.close('player stopping');
-    // quit went over IPC already: no SIGTERM, only the SIGKILL if mpv lingers
+    // mpv is asked over IPC (when polite), never with SIGTERM; SIGKILL once the grace is out
     if (!inst.hasExited) await stopChild(inst.child, inst.exited, { graceMs: polite ? 1000 : 0, timers: this.timers, signal: null });
   }
 
