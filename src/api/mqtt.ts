@@ -23,7 +23,8 @@ import { eventPayload, scorePayload, statePayload, toWall, type PayloadContext }
 import { GameTally } from './game-tally.js';
 import { HaScoreThrottle, homeAssistantDiscovery } from './home-assistant.js';
 import { PAYLOAD_VERSION, type Availability, type EventPayload, type HaScorePayload, type ResponsePayload, type StatsPayload } from './payloads.js';
-import { Backoff, BoundedQueue, LatestThrottle, } from './queue.js';
+import { BoundedQueue, LatestThrottle, } from './queue.js';
+import { Backoff } from '../backoff.js';
 import { systemTimers, type Timers } from '../timers.js';
 import type { MqttStatus, StaffServices } from './services.js';
 import { nodeProcessInfo, safe, statsPayload, type ProcessInfo } from './stats.js';
@@ -101,7 +102,8 @@ export class MqttService implements Lifecycle {
     this.haScore = new HaScoreThrottle(() => o.clock.now());
     this.tally = new GameTally(() => o.clock.wall());
     this.queue = new BoundedQueue(m.queueSize);
-    this.backoff = new Backoff(m.reconnectMinMs, Math.max(m.reconnectMinMs, m.reconnectMaxMs));
+    // up to 20% jitter so a fleet of booths does not reconnect in lockstep
+    this.backoff = new Backoff({ initialMs: m.reconnectMinMs, maxMs: Math.max(m.reconnectMinMs, m.reconnectMaxMs), jitter: 0.2 });
     this.timers = o.timers ?? systemTimers;
     this.proc = o.proc ?? nodeProcessInfo;
     this.score = new LatestThrottle(1000 / m.scoreHz, () => o.clock.now(), this.timers, (s) => {
@@ -201,13 +203,14 @@ export class MqttService implements Lifecycle {
       await withTimeout(
         new Promise<void>((resolve) => this.publish(this.topics.available, 'offline' satisfies Availability, 1, true, () => resolve())),
         1000,
+        this.timers,
       );
     }
     const wasOnline = this.online;
     this.online = false;
     // a clean DISCONNECT keeps the broker from sending the will (the same "offline" anyway)
-    if (wasOnline) await withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), 1000);
-    if (!client.disconnected) await withTimeout(new Promise<void>((resolve) => client.end(true, {}, () => resolve())), 1000);
+    if (wasOnline) await withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), 1000, this.timers);
+    if (!client.disconnected) await withTimeout(new Promise<void>((resolve) => client.end(true, {}, () => resolve())), 1000, this.timers);
     client.removeAllListeners();
     // a late socket error after end() must not become an unhandled 'error' event
     client.on('error', () => undefined);
@@ -303,7 +306,7 @@ export class MqttService implements Lifecycle {
     if (this.inflight === 0 && this.queue.length === 0) return Promise.resolve();
     const drained = new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     this.pump();
-    return withTimeout(drained, ms);
+    return withTimeout(drained, ms, this.timers);
   }
 
   /**
@@ -471,11 +474,11 @@ export class MqttService implements Lifecycle {
   }
 }
 
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+function withTimeout(p: Promise<void>, ms: number, timers: Timers): Promise<void> {
   return new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
+    const t = timers.setTimeout(resolve, ms);
     void p.then(() => {
-      clearTimeout(t);
+      timers.clearTimeout(t);
       resolve();
     });
   });

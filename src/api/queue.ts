@@ -101,22 +101,3 @@ export class LatestThrottle<T> {
     this.hasPending = false;
   }
 }
-
-/** Exponential backoff with jitter between min and max; reset after a success. */
-export class Backoff {
-  private attempt = 0;
-  constructor(
-    private readonly minMs: number,
-    private readonly maxMs: number,
-    private readonly random: () => number = Math.random,
-  ) {}
-  next(): number {
-    const base = Math.min(this.maxMs, this.minMs * 2 ** Math.min(this.attempt, 30));
-    this.attempt++;
-    // up to 20% jitter so a fleet of booths does not reconnect in lockstep
-    return Math.round(Math.min(this.maxMs, base * (1 + 0.2 * this.random())));
-  }
-  reset(): void {
-    this.attempt = 0;
-  }
-}

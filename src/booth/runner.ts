@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { FrozenConfig } from '../config/schema.js';
 import { BUTTONS } from '../types.js';
 import { systemTimers, type IntervalTimers } from '../timers.js';
+import { Listeners } from '../listeners.js';
 import type {
   BoothControl,
   BoothScreen,
@@ -29,7 +30,6 @@ import type {
   Lifecycle,
   ModuleHealth,
   MonoMs,
-  Off,
   Player,
   PlayerEvent,
   ResultsStore,
@@ -99,10 +99,10 @@ export class BoothRunner implements Lifecycle {
   private subscribed = false;
   private timer: unknown = null;
 
-  private readonly stateCbs = new Set<(s: GameState) => void>();
-  private readonly eventCbs = new Set<(e: GameEvent) => void>();
-  private readonly scoreCbs = new Set<(s: ScoreSample) => void>();
-  private readonly resultCbs = new Set<(r: RoundResult) => void>();
+  private readonly stateCbs: Listeners<GameState>;
+  private readonly eventCbs: Listeners<GameEvent>;
+  private readonly scoreCbs: Listeners<ScoreSample>;
+  private readonly resultCbs: Listeners<RoundResult>;
 
   private score: ScoreSample | null = null;
   private faces: { ts: MonoMs; width: number; height: number; faces: Face[] } | null = null;
@@ -128,14 +128,18 @@ export class BoothRunner implements Lifecycle {
   private readonly counters: Omit<BoothStats, 'cameraDown'> = { frames: 0, detected: 0, dropped: 0, detectErrors: 0, cameraLost: 0 };
 
   constructor(private readonly deps: BoothDeps) {
+    this.stateCbs = new Listeners(deps.log, 'booth');
+    this.eventCbs = new Listeners(deps.log, 'booth');
+    this.scoreCbs = new Listeners(deps.log, 'booth');
+    this.resultCbs = new Listeners(deps.log, 'booth');
     this.control = {
       state: () => this.state(),
       lastScore: () => this.score,
       lastFaces: () => this.faces,
-      onState: (cb) => subscribe(this.stateCbs, cb),
-      onEvent: (cb) => subscribe(this.eventCbs, cb),
-      onScore: (cb) => subscribe(this.scoreCbs, cb),
-      onResult: (cb) => subscribe(this.resultCbs, cb),
+      onState: (cb) => this.stateCbs.add(cb),
+      onEvent: (cb) => this.eventCbs.add(cb),
+      onScore: (cb) => this.scoreCbs.add(cb),
+      onResult: (cb) => this.resultCbs.add(cb),
       press: (name) => this.press(name),
       start: (opts) => this.staffStart(opts),
       stop: () => this.staffStop(),
@@ -410,22 +414,22 @@ export class BoothRunner implements Lifecycle {
   private readonly sink: JudgeSink = {
     state: (s) => {
       this.safely('screen state', () => this.deps.screen?.state(s));
-      this.emit(this.stateCbs, s);
+      this.stateCbs.emit(s);
     },
     event: (e) => {
       this.deps.log.info({ event: e.type, phase: e.phase, mode: e.mode, level: e.level, clip: e.clip, outcome: e.outcome, reason: e.reason }, `game ${e.type}`);
-      this.emit(this.eventCbs, e);
+      this.eventCbs.emit(e);
     },
     score: (s) => {
       this.score = s;
       this.safely('screen score', () => this.deps.screen?.score(s));
-      this.emit(this.scoreCbs, s);
+      this.scoreCbs.emit(s);
     },
     result: (r) => {
       const rec: RoundResult = { ...r, endedAt: this.deps.clock.wall() };
       this.safely('results log', () => this.deps.results?.append(rec));
       this.safely('screen result', () => this.deps.screen?.result(rec));
-      this.emit(this.resultCbs, rec);
+      this.resultCbs.emit(rec);
     },
     effect: (e) => this.effect(e),
   };
@@ -490,16 +494,6 @@ export class BoothRunner implements Lifecycle {
     p.catch((err: unknown) => this.deps.log.warn({ err }, `${what} failed`));
   }
 
-  private emit<T>(cbs: Set<(v: T) => void>, v: T): void {
-    for (const cb of cbs) {
-      try {
-        cb(v);
-      } catch (e) {
-        this.deps.log.error({ err: e }, 'booth listener threw');
-      }
-    }
-  }
-
   /** A throw from the judge or a service must not take the frame loop down; it is a bug, logged loudly. */
   private safely(what: string, fn: () => void): void {
     try {
@@ -508,11 +502,6 @@ export class BoothRunner implements Lifecycle {
       this.deps.log.error({ err: e }, `booth: ${what} failed`);
     }
   }
-}
-
-function subscribe<T>(set: Set<(v: T) => void>, cb: (v: T) => void): Off {
-  set.add(cb);
-  return () => void set.delete(cb);
 }
 
 function fail(code: 'POKERFACE_ERR_UNKNOWN_BUTTON' | 'POKERFACE_ERR_BOOTH_NOT_READY', message: string): CommandResult {

@@ -3,6 +3,8 @@
 // error code. Spawn comes in injected; gstreamer.ts and ffmpeg.ts say what to run.
 import { spawn as nodeSpawn } from 'node:child_process';
 import { childEnv } from '../child-env.js';
+import { stopChild } from '../child-stop.js';
+import { systemTimers, type Timers } from '../timers.js';
 import type { PokerfaceError } from '../errors.js';
 import type { DriverSession, DriverSink } from './driver.js';
 
@@ -44,7 +46,7 @@ export interface ChildSpec {
   killGraceMs?: number;
 }
 
-export function runChild(spawn: SpawnFn, spec: ChildSpec, sink: DriverSink): DriverSession {
+export function runChild(spawn: SpawnFn, spec: ChildSpec, sink: DriverSink, timers: Timers = systemTimers): DriverSession {
   const child = spawn(spec.cmd, spec.args);
   let closedByUs = false;
   let exited = false;
@@ -91,20 +93,7 @@ export function runChild(spawn: SpawnFn, spec: ChildSpec, sink: DriverSink): Dri
     async close() {
       closedByUs = true;
       if (exited || child.pid === undefined) return;
-      child.kill('SIGTERM');
-      const grace = spec.killGraceMs ?? 1500;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        exitedP.then(() => false),
-        new Promise<boolean>((r) => {
-          timer = setTimeout(() => r(true), grace);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (timedOut) {
-        child.kill('SIGKILL');
-        await exitedP;
-      }
+      await stopChild(child, exitedP, { graceMs: spec.killGraceMs ?? 1500, timers });
     },
   };
 }

@@ -9,6 +9,7 @@ import type { CaptureDriver, DriverSession, DriverSink, SessionEnd } from './dri
 import { FrameDelivery, deferImmediate, type Defer, type FrameCallback } from './delivery.js';
 import { StderrLog } from './stderr-log.js';
 import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
+import { Backoff } from '../backoff.js';
 import type { Geometry } from './transform.js';
 
 /** after this many failures in a row without a frame, the state reads `failed` */
@@ -56,10 +57,6 @@ export interface CaptureRecovery {
   overdueMs: number;
 }
 
-export function backoffDelay(attempt: number, initialMs: number, maxMs: number): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-}
-
 export class SupervisedSource implements FrameSource {
   private state: SourceState = 'idle';
   private session: DriverSession | null = null;
@@ -67,7 +64,7 @@ export class SupervisedSource implements FrameSource {
   private closing: Promise<void>[] = [];
   private watchdog: TimerHandle | null = null;
   private restartTimer: TimerHandle | null = null;
-  private attempts = 0;
+  private backoff: Backoff | null = null;
   private consecutiveFailures = 0;
   private reconnects = 0;
   private stalls = 0;
@@ -277,8 +274,8 @@ export class SupervisedSource implements FrameSource {
         this.opts.log.info({ backend: this.opts.driver.name, reconnects: this.reconnects }, 'camera frames flowing');
       }
       this.state = 'running';
-    } else if (this.attempts > 0 && now - this.sessionFirstFrameAt >= HEALTHY_RESET_MS) {
-      this.attempts = 0;
+    } else if (this.backoff && this.backoff.attempts > 0 && now - this.sessionFirstFrameAt >= HEALTHY_RESET_MS) {
+      this.backoff.reset();
     }
   }
 
@@ -308,8 +305,8 @@ export class SupervisedSource implements FrameSource {
     this.downSince ??= this.opts.clock.wall();
     if (countFailure) this.consecutiveFailures++;
     this.state = this.consecutiveFailures >= FAILED_AFTER ? 'failed' : 'restarting';
-    const delay = backoffDelay(this.attempts, this.opts.backoffInitialMs, this.opts.backoffMaxMs);
-    this.attempts++;
+    this.backoff ??= new Backoff({ initialMs: this.opts.backoffInitialMs, maxMs: this.opts.backoffMaxMs });
+    const delay = this.backoff.next();
     this.lastDelay = delay;
     this.nextAttemptAt = this.opts.clock.now() + delay;
     log.warn(

@@ -3,7 +3,7 @@
 // keeps retrying; the others keep working.
 import type { Logger } from '../log.js';
 import type { ButtonEvent, ButtonName, ButtonSource, ControlsHealth, LightMode, ModuleHealth, VirtualButtons } from '../types.js';
-import { Listeners } from './listeners.js';
+import { Listeners } from '../listeners.js';
 import type { VirtualButtonSource } from './virtual.js';
 
 export class Controls implements ButtonSource, VirtualButtons {
@@ -19,7 +19,7 @@ export class Controls implements ButtonSource, VirtualButtons {
     private readonly virtual: VirtualButtonSource,
     private readonly log: Logger,
   ) {
-    this.listeners = new Listeners(log);
+    this.listeners = new Listeners(log, 'button');
   }
 
   onButton(cb: (e: ButtonEvent) => void): void {

@@ -8,7 +8,8 @@ import type { ButtonEvent, ButtonName, ButtonSource, Clock, ControlsHealth, Ligh
 import { Debouncer } from './debounce.js';
 import type { InputRequest, InputWatch, LineDriver, LineEdge, OutputGroup } from './line-driver.js';
 import { Lights, type LightLine } from './lights.js';
-import { Listeners } from './listeners.js';
+import { Listeners } from '../listeners.js';
+import { Backoff } from '../backoff.js';
 import type { TimerHandle, Timers } from '../timers.js';
 
 export type ControlsConfig = FrozenConfig['controls'];
@@ -32,7 +33,7 @@ interface Group {
   buttons: ButtonName[];
   watch: InputWatch | null;
   error: string | null;
-  attempt: number;
+  backoff: Backoff;
   retry: TimerHandle | null;
   /** bumps on every (re)open so callbacks from an old watch are ignored */
   generation: number;
@@ -51,7 +52,7 @@ export class GpioButtons implements ButtonSource {
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly opts: GpioButtonsOptions) {
-    this.listeners = new Listeners(opts.log);
+    this.listeners = new Listeners(opts.log, 'button');
   }
 
   onButton(cb: (e: ButtonEvent) => void): void {
@@ -157,7 +158,7 @@ export class GpioButtons implements ButtonSource {
       }
       g.watch = watch;
       g.error = null;
-      g.attempt = 0;
+      g.backoff.reset();
       this.opts.log.info({ chip: g.req.chip, lines: g.req.lines, buttons: g.buttons }, 'gpio buttons open');
     } catch (e) {
       if (this.state !== 'running' || g.generation !== generation) return;
@@ -178,9 +179,7 @@ export class GpioButtons implements ButtonSource {
 
   private scheduleRetry(g: Group): void {
     if (this.state !== 'running') return;
-    const delay = Math.min(this.opts.config.gpio.retryMaxMs, RETRY_FIRST_MS * 2 ** g.attempt);
-    g.attempt = Math.min(g.attempt + 1, 30);
-    g.retry = this.opts.timers.setTimeout(() => void this.open(g), delay);
+    g.retry = this.opts.timers.setTimeout(() => void this.open(g), g.backoff.next());
   }
 
   private onEdge(g: Group, e: LineEdge): void {
@@ -266,7 +265,7 @@ export function planInputs(config: ControlsConfig): Group[] {
     const gk = `${chip}|${b.activeLow}|${b.bias}`;
     let g = groups.get(gk);
     if (!g) {
-      g = { req: { chip, lines: [], activeLow: b.activeLow, bias: b.bias }, buttons: [], watch: null, error: null, attempt: 0, retry: null, generation: 0 };
+      g = { req: { chip, lines: [], activeLow: b.activeLow, bias: b.bias }, buttons: [], watch: null, error: null, backoff: new Backoff({ initialMs: RETRY_FIRST_MS, maxMs: config.gpio.retryMaxMs }), retry: null, generation: 0 };
       groups.set(gk, g);
     }
     g.req.lines.push(b.line);

@@ -12,6 +12,8 @@ import { createInterface } from 'node:readline';
 import { PokerfaceError } from '../errors.js';
 import type { InputRequest, InputWatch, LineDriver, LineEdge, OutputGroup } from './line-driver.js';
 import { childEnv } from '../child-env.js';
+import { stopChild } from '../child-stop.js';
+import { systemTimers, type Timers } from '../timers.js';
 
 export type SpawnFn = (cmd: string, args: string[], opts: SpawnOptions) => ChildProcess;
 
@@ -30,6 +32,7 @@ export interface GpiodDriverOptions {
   killGraceMs?: number;
   /** the last gpioset before a close runs at least this long, so its levels are really driven before release */
   applyMs?: number;
+  timers?: Timers;
 }
 
 /** %o offset, %e 1 rising / 0 falling, %s and %n the timestamp's seconds and nanoseconds (%n is not zero-padded). */
@@ -114,12 +117,14 @@ export class GpiodDriver implements LineDriver {
   private readonly openGraceMs: number;
   private readonly killGraceMs: number;
   private readonly applyMs: number;
+  private readonly timers: Timers;
 
   constructor(private readonly opts: GpiodDriverOptions) {
     this.spawn = opts.spawn ?? nodeSpawn;
     this.openGraceMs = opts.openGraceMs ?? 300;
     this.killGraceMs = opts.killGraceMs ?? 1000;
     this.applyMs = opts.applyMs ?? 100;
+    this.timers = opts.timers ?? systemTimers;
   }
 
   async watchInputs(req: InputRequest, onEdge: (e: LineEdge) => void, onLost: (err: PokerfaceError) => void): Promise<InputWatch> {
@@ -179,7 +184,7 @@ export class GpiodDriver implements LineDriver {
         // (all lamps off on stop would be lost); after release the lines keep their
         // level on most boards, though libgpiod calls that undefined.
         const young = this.applyMs - (performance.now() - current.startedAt);
-        if (young > 0) await new Promise((r) => setTimeout(r, young));
+        if (young > 0) await new Promise<void>((r) => this.timers.setTimeout(r, young));
         await current.stop();
       },
     };
@@ -216,21 +221,21 @@ export class GpiodDriver implements LineDriver {
   /** Wait out the grace period of a tool that holds lines; reject if it exits (or fails to spawn) first. */
   private grace(held: Held, cmd: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.timers.setTimeout(() => {
         held.child.off('exit', early);
         held.child.off('error', failed);
         resolve();
       }, this.openGraceMs);
       const early = (code: number | null, signal: NodeJS.Signals | null): void => {
-        clearTimeout(timer);
+        this.timers.clearTimeout(timer);
         held.child.off('error', failed);
-        afterOutput(held.child, () => {
+        afterOutput(held.child, this.timers, () => {
           const why = firstLine(held.stderr()) || `${cmd} exited (${signal ?? code})`;
           reject(new PokerfaceError('POKERFACE_ERR_GPIO_OPEN', why));
         });
       };
       const failed = (e: Error): void => {
-        clearTimeout(timer);
+        this.timers.clearTimeout(timer);
         held.child.off('exit', early);
         reject(spawnError(cmd, e));
       };
@@ -252,7 +257,7 @@ export class GpiodDriver implements LineDriver {
       child.once('exit', (code, signal) => {
         exited = true;
         resolve();
-        if (!stopping) afterOutput(child, () => lost?.(`exited (${signal ?? code})${stderr ? `: ${firstLine(stderr)}` : ''}`));
+        if (!stopping) afterOutput(child, this.timers, () => lost?.(`exited (${signal ?? code})${stderr ? `: ${firstLine(stderr)}` : ''}`));
       });
       // A spawn failure emits 'error' and maybe no 'exit'; 'on' so a later error (a failed kill) is never unhandled.
       child.on('error', () => {
@@ -268,26 +273,23 @@ export class GpiodDriver implements LineDriver {
       stop: async () => {
         stopping = true;
         if (exited) return;
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), this.killGraceMs);
-        await exitedP;
-        clearTimeout(timer);
+        await stopChild(child, exitedP, { graceMs: this.killGraceMs, timers: this.timers });
       },
     };
   }
 }
 
 /** Run cb once the child's output is all read ('close'), or 100 ms after exit if a grandchild keeps a pipe open. */
-function afterOutput(child: ChildProcess, cb: () => void): void {
+function afterOutput(child: ChildProcess, timers: Timers, cb: () => void): void {
   let done = false;
   const once = (): void => {
     if (done) return;
     done = true;
-    clearTimeout(timer);
+    timers.clearTimeout(timer);
     child.off('close', once);
     cb();
   };
-  const timer = setTimeout(once, 100);
+  const timer = timers.setTimeout(once, 100);
   child.once('close', once);
 }
 

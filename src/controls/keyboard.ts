@@ -7,7 +7,7 @@
 import type { FrozenConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { ButtonEvent, ButtonName, ButtonSource, Clock, ControlsHealth, LightMode, MonoMs } from '../types.js';
-import { Listeners } from './listeners.js';
+import { Listeners } from '../listeners.js';
 import type { TimerHandle, Timers } from '../timers.js';
 
 /** The part of process.stdin this backend uses. */
@@ -55,7 +55,7 @@ export class KeyboardButtons implements ButtonSource {
   private wasRaw = false;
 
   constructor(private readonly opts: KeyboardButtonsOptions) {
-    this.listeners = new Listeners(opts.log);
+    this.listeners = new Listeners(opts.log, 'button');
   }
 
   onButton(cb: (e: ButtonEvent) => void): void {

@@ -3,7 +3,7 @@
 import { PokerfaceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { BUTTONS, type ButtonEvent, type ButtonName, type ButtonSource, type Clock, type ControlsHealth, type LightMode, type VirtualButtons } from '../types.js';
-import { Listeners } from './listeners.js';
+import { Listeners } from '../listeners.js';
 
 export function isButtonName(name: unknown): name is ButtonName {
   return typeof name === 'string' && (BUTTONS as readonly string[]).includes(name);
@@ -18,7 +18,7 @@ export class VirtualButtonSource implements ButtonSource, VirtualButtons {
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
-    this.listeners = new Listeners(log);
+    this.listeners = new Listeners(log, 'button');
   }
 
   onButton(cb: (e: ButtonEvent) => void): void {

@@ -22,7 +22,9 @@ import type { ModelConfig, PipelineResult } from './pipeline.js';
 import { checkFrame, channels } from './preprocess.js';
 import { RUN_IDLE, RUN_RETIRED, reviveError, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 import { providerSettings } from './providers.js';
-import { systemTimers, type Timers } from '../timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
+import { Backoff } from '../backoff.js';
+import { Listeners } from '../listeners.js';
 
 export type { Timers };
 
@@ -84,6 +86,8 @@ export interface InferRecovery {
 
 const LATENCY_WINDOW = 256;
 const MAX_RESPAWN_DELAY_MS = 30_000;
+/** how long close() waits for a worker to release its sessions before terminating it */
+const CLOSE_WAIT_MS = 1000;
 
 export class WorkerDetector implements Detector, Lifecycle {
   readonly name = 'detector';
@@ -94,6 +98,9 @@ export class WorkerDetector implements Detector, Lifecycle {
   private pending: Job | null = null;
   private timer: unknown = null;
   private respawnTimer: unknown = null;
+  /** a replacement that fails to start is retried after 1 s, 2 s, 4 s ... up to 30 s */
+  private readonly respawnBackoff = new Backoff({ initialMs: 1000, maxMs: MAX_RESPAWN_DELAY_MS });
+  /** the wait reported while a respawn is pending (the first one, right after a crash, is immediate) */
   private respawnDelay = 500;
   private respawnAt: number | null = null;
   private loadDeadline: number | null = null;
@@ -118,9 +125,11 @@ export class WorkerDetector implements Detector, Lifecycle {
   private lastError: string | null = null;
   private readonly latencies = new Float64Array(LATENCY_WINDOW);
   private latencyCount = 0;
-  private readonly inferenceListeners = new Set<(ms: number) => void>();
+  private readonly inferenceListeners: Listeners<number>;
 
-  constructor(private readonly opts: WorkerDetectorOptions) {}
+  constructor(private readonly opts: WorkerDetectorOptions) {
+    this.inferenceListeners = new Listeners(opts.log, 'inference');
+  }
 
   private get clock(): Clock {
     return this.opts.clock ?? systemClock;
@@ -174,6 +183,7 @@ export class WorkerDetector implements Detector, Lifecycle {
           this.loadDeadline = null;
           this.downSince = null;
           this.detectorInfo = m.info;
+          this.respawnBackoff.reset();
           this.respawnDelay = 500;
           settle(null);
           this.pump();
@@ -275,7 +285,7 @@ export class WorkerDetector implements Detector, Lifecycle {
       this.spawn(this.opts.startTimeoutMs ?? 60_000).catch((e: unknown) => {
         if (this.closed) return;
         this.opts.log.error({ err: (e as Error).message }, 'replacement inference worker failed to start');
-        this.respawnDelay = Math.min(this.respawnDelay * 2, MAX_RESPAWN_DELAY_MS);
+        this.respawnDelay = this.respawnBackoff.next();
         this.scheduleRespawn(this.respawnDelay);
       });
     }, delay);
@@ -293,7 +303,7 @@ export class WorkerDetector implements Detector, Lifecycle {
       this.frames++;
       const ms = now - job.sentAt;
       this.latencies[this.latencyCount++ % LATENCY_WINDOW] = ms;
-      for (const cb of this.inferenceListeners) cb(ms);
+      this.inferenceListeners.emit(ms);
       job.resolve({ faces: m.faces, timings: m.timings });
     } else {
       job.reject(reviveError(m.code, m.message));
@@ -365,8 +375,7 @@ export class WorkerDetector implements Detector, Lifecycle {
 
   /** Every answered frame's round-trip time (ms), for the metrics histogram. */
   onInference(cb: (ms: number) => void): () => void {
-    this.inferenceListeners.add(cb);
-    return () => void this.inferenceListeners.delete(cb);
+    return this.inferenceListeners.add(cb);
   }
 
   info(): DetectorInfo {
@@ -482,9 +491,9 @@ export class WorkerDetector implements Detector, Lifecycle {
     // ask for a clean close (sessions released), but do not wait long for a stuck worker
     const exited = new Promise<void>((r) => w.once('exit', () => r()));
     w.postMessage({ type: 'close' } satisfies ToWorker);
-    let t: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise<void>((r) => (t = setTimeout(r, 1000)))]);
-    clearTimeout(t);
+    let t: TimerHandle | null = null;
+    await Promise.race([exited, new Promise<void>((r) => (t = this.timers.setTimeout(r, CLOSE_WAIT_MS)))]);
+    this.timers.clearTimeout(t);
     await this.endWorker(w);
   }
 

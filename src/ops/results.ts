@@ -7,6 +7,7 @@ import { PokerfaceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, Lifecycle, ModuleHealth, Outcome, ResultTotals, ResultsStore, RoundResult } from '../types.js';
 import type { Timers } from './notify.js';
+import { systemTimers } from '../timers.js';
 
 const DAY_MS = 86_400_000;
 const SCHEMA_VERSION = 2;
@@ -122,14 +123,14 @@ export class SqliteResultsStore implements ResultsStore, Lifecycle {
       }
     }
     this.reopen();
-    const timers = this.opts.timers ?? { setInterval: (cb: () => void, ms: number) => setInterval(cb, ms), clearInterval: (h: unknown) => clearInterval(h as NodeJS.Timeout) };
+    const timers = this.opts.timers ?? systemTimers;
     this.timer = timers.setInterval(() => this.prune(), this.opts.pruneEveryMs ?? 3_600_000);
     this.retryTimer = timers.setInterval(() => this.retry(), this.retryMs);
     return Promise.resolve();
   }
 
   stop(): Promise<void> {
-    const timers = this.opts.timers ?? { clearInterval: (h: unknown) => clearInterval(h as NodeJS.Timeout) };
+    const timers = this.opts.timers ?? systemTimers;
     for (const h of [this.timer, this.retryTimer]) if (h !== null) timers.clearInterval(h);
     this.timer = null;
     this.retryTimer = null;

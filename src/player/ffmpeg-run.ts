@@ -4,6 +4,7 @@ import { spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { PokerfaceError } from '../errors.js';
 import { childEnv } from '../child-env.js';
+import { systemTimers, type Timers } from '../timers.js';
 
 export interface FfmpegChild {
   readonly stderr: Readable | null;
@@ -17,6 +18,7 @@ export interface RunFfmpegOptions {
   ffmpegPath?: string;
   spawn?: FfmpegSpawnFn;
   timeoutMs?: number;
+  timers?: Timers;
 }
 
 export type RunFfmpeg = (args: string[]) => Promise<void>;
@@ -24,6 +26,7 @@ export type RunFfmpeg = (args: string[]) => Promise<void>;
 export function ffmpegRunner(opts: RunFfmpegOptions = {}): RunFfmpeg {
   const spawn = opts.spawn ?? nodeSpawn;
   const timeoutMs = opts.timeoutMs ?? 120_000;
+  const timers = opts.timers ?? systemTimers;
   return (args) =>
     new Promise<void>((resolve, reject) => {
       const child = spawn(opts.ffmpegPath ?? 'ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
@@ -32,11 +35,11 @@ export function ffmpegRunner(opts: RunFfmpegOptions = {}): RunFfmpeg {
       const finish = (e: Error | null): void => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         if (e) reject(e);
         else resolve();
       };
-      const timer = setTimeout(() => {
+      const timer = timers.setTimeout(() => {
         child.kill('SIGKILL');
         finish(new PokerfaceError('POKERFACE_ERR_MEDIA_MAKE', `ffmpeg took longer than ${timeoutMs} ms`));
       }, timeoutMs);

@@ -17,6 +17,9 @@ import type { Clock, ModuleHealth, Player, PlayerEvent, PlayerStats } from '../t
 import { MpvIpcClient, type IpcSocket, type MpvEvent } from './ipc.js';
 import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
 import { childEnv } from '../child-env.js';
+import { Backoff } from '../backoff.js';
+import { stopChild } from '../child-stop.js';
+import { Listeners } from '../listeners.js';
 
 export type PlayerConfig = FrozenConfig['player'];
 
@@ -142,20 +145,19 @@ interface Instance {
 
 type State = 'new' | 'starting' | 'running' | 'down' | 'stopping' | 'stopped';
 
-const RESTART_DELAYS_MS = [0, 250, 500, 1000, 2000];
-
 export class MpvPlayer implements Player {
   readonly name = 'player';
   private readonly clock: Clock;
   private readonly spawnFn: SpawnFn;
   private readonly connect: ConnectFn;
   private readonly timers: Timers;
-  private readonly listeners: Array<(e: PlayerEvent) => void> = [];
+  private readonly listeners: Listeners<PlayerEvent>;
   private state: State = 'new';
   private gen = 0;
   private inst: Instance | null = null;
   private restarts = 0;
-  private restartTry = 0;
+  /** a dead mpv is restarted at once, then after 250, 500, 1000 and 2000 ms */
+  private readonly restartBackoff = new Backoff({ initialMs: 250, maxMs: 2000, immediateFirst: true });
   private restartTimer: TimerHandle | null = null;
   private pingTimer: TimerHandle | null = null;
   private pinging = false;
@@ -175,6 +177,7 @@ export class MpvPlayer implements Player {
     this.spawnFn = opts.spawn ?? nodeSpawn;
     this.connect = opts.connect ?? connectUnix;
     this.timers = opts.timers ?? systemTimers;
+    this.listeners = new Listeners(opts.log, 'player event');
     this.volume = opts.config.volume;
   }
 
@@ -229,7 +232,7 @@ export class MpvPlayer implements Player {
   }
 
   onEvent(cb: (e: PlayerEvent) => void): void {
-    this.listeners.push(cb);
+    this.listeners.add(cb);
   }
 
   stats(): PlayerStats {
@@ -440,13 +443,7 @@ export class MpvPlayer implements Player {
   }
 
   private emit(e: PlayerEvent): void {
-    for (const cb of this.listeners) {
-      try {
-        cb(e);
-      } catch (err) {
-        this.opts.log.error({ err }, 'player event listener threw');
-      }
-    }
+    this.listeners.emit(e);
   }
 
   // ------------------------------------------------------------------ process
@@ -524,19 +521,8 @@ export class MpvPlayer implements Player {
       await inst.client.request(['quit'], 500).catch(() => undefined);
     }
     inst.client?.close('player stopping');
-    if (!inst.hasExited) {
-      const grace = new Promise<boolean>((r) => {
-        const t = this.timers.setTimeout(() => r(false), polite ? 1000 : 0);
-        void inst.exited.then(() => {
-          this.timers.clearTimeout(t);
-          r(true);
-        });
-      });
-      if (!(await grace)) {
-        inst.child.kill('SIGKILL');
-        await inst.exited;
-      }
-    }
+    // mpv is asked over IPC (when polite), never with SIGTERM; SIGKILL once the grace is out
+    if (!inst.hasExited) await stopChild(inst.child, inst.exited, { graceMs: polite ? 1000 : 0, timers: this.timers, signal: null });
   }
 
   private down(gen: number, reason: string): void {
@@ -556,13 +542,12 @@ export class MpvPlayer implements Player {
     this.loading = [];
     this.entries.clear();
     if (lost && lost.kind === 'clip') this.emit({ type: 'failed', clip: lost.clip, ts: this.clock.now(), reason: `mpv died: ${reason}` });
-    this.restartTry = 0;
+    this.restartBackoff.reset();
     this.scheduleRestart();
   }
 
   private scheduleRestart(): void {
-    const delay = RESTART_DELAYS_MS[Math.min(this.restartTry, RESTART_DELAYS_MS.length - 1)] ?? 2000;
-    this.restartTry++;
+    const delay = this.restartBackoff.next();
     this.restartTimer = this.timers.setTimeout(() => {
       this.restartTimer = null;
       void this.relaunch();

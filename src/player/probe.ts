@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { PokerfaceError } from '../errors.js';
 import { childEnv } from '../child-env.js';
+import { systemTimers, type Timers } from '../timers.js';
 
 export interface ProbeResult {
   durationMs: number;
@@ -31,6 +32,7 @@ export interface FfprobeOptions {
   ffprobePath?: string;
   spawn?: ProbeSpawnFn;
   timeoutMs?: number;
+  timers?: Timers;
 }
 
 interface FfprobeJson {
@@ -63,6 +65,7 @@ export function parseProbe(json: string, file: string): ProbeResult {
 export function ffprobe(opts: FfprobeOptions = {}): ProbeFn {
   const spawn = opts.spawn ?? nodeSpawn;
   const timeoutMs = opts.timeoutMs ?? 15_000;
+  const timers = opts.timers ?? systemTimers;
   return (file) =>
     new Promise<ProbeResult>((resolve, reject) => {
       const abs = path.resolve(file);
@@ -74,10 +77,10 @@ export function ffprobe(opts: FfprobeOptions = {}): ProbeFn {
       const finish = (fn: () => void): void => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         fn();
       };
-      const timer = setTimeout(() => {
+      const timer = timers.setTimeout(() => {
         child.kill('SIGKILL');
         finish(() => reject(new PokerfaceError('POKERFACE_ERR_MEDIA_UNPLAYABLE', `${file}: ffprobe took longer than ${timeoutMs} ms`)));
       }, timeoutMs);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { Backoff, BoundedQueue, LatestThrottle } from '../../../src/api/queue.js';
+import { BoundedQueue, LatestThrottle } from '../../../src/api/queue.js';
 import { TestTimers } from '../../test-timers.js';
 
 
@@ -55,16 +55,5 @@ describe('LatestThrottle', () => {
     timers.advance(1000);
     expect(sent.map((s) => s[1])).toEqual([1, 10, 11]);
     expect(timers.size).toBe(0);
-  });
-});
-
-describe('Backoff', () => {
-  it('doubles from min to max with bounded jitter and resets', () => {
-    const b = new Backoff(100, 1000, () => 0);
-    expect([b.next(), b.next(), b.next(), b.next(), b.next(), b.next()]).toEqual([100, 200, 400, 800, 1000, 1000]);
-    b.reset();
-    expect(b.next()).toBe(100);
-    const j = new Backoff(100, 1000, () => 1);
-    expect(j.next()).toBe(120);
   });
 });

@@ -4,7 +4,7 @@ import { PokerfaceError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';
 import { deferSync } from '../../../src/capture/delivery.js';
 import type { CaptureDriver, DriverSink } from '../../../src/capture/driver.js';
-import { backoffDelay, SupervisedSource, FAILED_AFTER } from '../../../src/capture/supervisor.js';
+import { SupervisedSource, FAILED_AFTER } from '../../../src/capture/supervisor.js';
 import { TestTimers } from '../../test-timers.js';
 
 /** A driver the test scripts: each open() either throws the queued error or hands out a sink. */
@@ -63,12 +63,6 @@ function setup(over: { stallMs?: number } = {}) {
   };
   return { clock, timers, driver, src, advance };
 }
-
-describe('backoffDelay', () => {
-  it('doubles from the initial delay up to the cap', () => {
-    expect([0, 1, 2, 3, 4, 10, 60].map((a) => backoffDelay(a, 250, 10_000))).toEqual([250, 500, 1000, 2000, 4000, 10_000, 10_000]);
-  });
-});
 
 describe('SupervisedSource', () => {
   it('runs: frames flow, stats count them, health is good', async () => {
