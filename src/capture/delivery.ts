@@ -55,6 +55,8 @@ export class FrameDelivery {
   /** frames no consumer took (busy, none registered) or the backend dropped itself */
   private refused = 0;
   private filled = 0;
+  /** a frame completed while one was being handed on (a consumer pushed from its callback) */
+  private again = false;
   private lastTs = -Infinity;
   private seq = 0;
   private cancelFlush: (() => void) | null = null;
@@ -165,6 +167,11 @@ export class FrameDelivery {
 
   private deliver(): void {
     this.cancelFlush = null;
+    if (this.slot.taken) {
+      // re-entered from a consumer's callback: the frame is handed on once that call is done
+      this.again = true;
+      return;
+    }
     const item = this.slot.take();
     if (!item) return;
     try {
@@ -173,6 +180,10 @@ export class FrameDelivery {
       // a consumer may have transferred (detached) the buffer it was handed: replace it
       if (item.data.byteLength === 0) item.data = new Uint8Array(this.inBytes);
       this.slot.release();
+    }
+    if (this.again) {
+      this.again = false;
+      this.deliver();
     }
   }
 
