@@ -7,7 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Off } from '../types.js';
 import { LoopLagSampler } from './loop-lag.js';
 import { inferenceTimings, type StaffServices } from './services.js';
-import { safe } from './stats.js';
+import { boothFrameStats, droppedFrames, safe } from './stats.js';
 
 export interface MetricsIdentity {
   version: string;
@@ -67,7 +67,10 @@ export class Metrics {
       },
     });
     mirroredCounter(reg, 'pokerface_camera_captured_frames_total', 'frames the camera source completed (delivered + dropped)', () => cam()?.frames);
-    mirroredCounter(reg, 'pokerface_camera_dropped_frames_total', 'camera frames dropped at the source (latest wins)', () => cam()?.dropped);
+    mirroredCounter(reg, 'pokerface_camera_dropped_frames_total', 'camera frames inference never took because a newer one replaced them first (latest wins)', () => {
+      const c = cam();
+      return c ? droppedFrames(svc, c.dropped) : undefined;
+    });
     mirroredCounter(reg, 'pokerface_camera_reconnects_total', 'camera source restarts', () => cam()?.reconnects);
     new Gauge({
       name: 'pokerface_camera_up',
@@ -118,12 +121,12 @@ export class Metrics {
     // while inference was busy (latest wins, by design).
     new Counter({
       name: 'pokerface_booth_frames_total',
-      help: 'camera frames by what became of them in the booth (received, processed = detected and answered, dropped = replaced while inference was busy, errors)',
+      help: 'camera frames by what became of them in the booth (received, processed = detected and answered, dropped = the same figure as pokerface_camera_dropped_frames_total, errors)',
       labelNames: ['stage'],
       registers: r,
       collect() {
         this.reset();
-        const b = safe(() => boothStats(svc.booth));
+        const b = boothFrameStats(svc.booth);
         if (!b) return;
         this.inc({ stage: 'received' }, b.frames);
         this.inc({ stage: 'processed' }, b.detected);
@@ -224,20 +227,4 @@ export class Metrics {
   get contentType(): string {
     return this.registry.contentType;
   }
-}
-
-interface BoothFrameStats {
-  frames: number;
-  detected: number;
-  dropped: number;
-  detectErrors: number;
-}
-
-/** The booth runner offers stats() beside BoothControl; read it only when it is there. */
-function boothStats(b: unknown): BoothFrameStats | undefined {
-  const f = (b as { stats?: unknown } | undefined)?.stats;
-  if (typeof f !== 'function') return undefined;
-  const s = (f as () => unknown).call(b) as Partial<BoothFrameStats> | undefined;
-  if (!s || typeof s.frames !== 'number' || typeof s.detected !== 'number') return undefined;
-  return { frames: s.frames, detected: s.detected, dropped: s.dropped ?? 0, detectErrors: s.detectErrors ?? 0 };
 }

@@ -76,7 +76,16 @@ export const StatsPayloadSchema = T.Object(
     v: V,
     boothId: BoothId,
     version: T.Optional(T.String({ description: 'pokerface version (MQTT only)' })),
-    camera: Nullable(T.Object({ fps: T.Number(), dropped: T.Integer(), reconnects: T.Integer() }, { additionalProperties: false })),
+    camera: Nullable(
+      T.Object(
+        {
+          fps: T.Number(),
+          dropped: T.Integer({ minimum: 0, description: 'camera frames inference never took because a newer one replaced them first (latest wins); the same figure as /api/metrics pokerface_camera_dropped_frames_total' }),
+          reconnects: T.Integer(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     infer: Nullable(T.Object({ provider: T.String(), msP50: T.Number(), msP95: T.Number() }, { additionalProperties: false })),
     mqtt: T.Object(
       {

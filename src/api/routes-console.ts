@@ -14,7 +14,7 @@ import { CONSOLE_SCRIPT } from './console-script.js';
 import { healthReport } from './health.js';
 import { LoopLagSampler } from './loop-lag.js';
 import type { StaffMedia, StaffServices } from './services.js';
-import { safe, type ProcessInfo } from './stats.js';
+import { droppedFrames, safe, type ProcessInfo } from './stats.js';
 import { CONSOLE_STYLE, STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
 import { ErrorBody } from './rest-schemas.js';
 
@@ -167,7 +167,7 @@ export class StaffConsole {
       uptimeS: Math.round(proc.uptimeS()),
       rssMb: r1(proc.rssBytes() / 1048576),
       loopLagMs: this.lag.summary(),
-      camera: cam ? { state: cam.state, fps: r1(cam.fps), dropped: cam.dropped, reconnects: cam.reconnects } : null,
+      camera: cam ? { state: cam.state, fps: r1(cam.fps), dropped: droppedFrames(svc, cam.dropped), reconnects: cam.reconnects } : null,
       infer: inf ? { provider: inf.provider, msP50: r1(inf.msP50), msP95: r1(inf.msP95), frames: inf.frames } : null,
       mqtt: config.mqtt.enabled
         ? {

@@ -1,10 +1,25 @@
 // The booth runner: connects the pure judge to the camera, the detector, the player,
 // the buttons and the results log, and offers BoothControl to the staff interfaces.
 //
-// Frames go to the detector "latest wins": at most one detect() in flight; a frame
-// arriving meanwhile waits in a single slot (copied, since the source reuses its
-// buffer), and a newer one replaces it and counts as dropped. Nothing queues.
+// Frames go to the detector "latest wins" through a LatestSlot: at most one detect() in
+// flight; a frame arriving meanwhile waits, and a newer one replaces it and counts as
+// dropped. Nothing queues.
+//
+// The one copy of a camera frame: the source's buffer is only valid during its callback
+// (the capture backend refills it with the next frame), so each frame is copied once, in
+// the callback, into a slot buffer in shared memory. The detector posts that buffer to
+// its worker as it is (a lent frame, see infer/detector.ts), so the pixels are not copied
+// again; the slot keeps the buffer untouched until the answer has been judged, which is
+// also what lets the crack cam show the deciding frame. Three buffers at most exist (one
+// being filled, one waiting, one in the worker), made once and reused.
+//
+// The dropped-frames figure (stats().dropped, reported by MQTT stats, /api/metrics and the
+// console as the camera's `dropped`) is counted here, where camera frames meet inference:
+// frames the camera completed but inference never took, because a newer one replaced them
+// first, either in the camera's own hand-off (seen here as gaps in the frames' seq) or in
+// this slot.
 import { PokerfaceError, isPokerfaceError } from '../errors.js';
+import { LatestSlot } from '../latest-slot.js';
 import { Judge } from '../judge/judge.js';
 import { judgeRules } from '../judge/rules.js';
 import type { Effect, JudgeSink } from '../judge/types.js';
@@ -73,7 +88,10 @@ export interface BoothStats {
   frames: number;
   /** frames the detector answered */
   detected: number;
-  /** frames replaced in the waiting slot before the detector could take them */
+  /**
+   * camera frames inference never took because a newer one replaced them first (in the
+   * camera's hand-off, or in the booth's waiting slot): the one dropped-frames figure
+   */
   dropped: number;
   detectErrors: number;
   /** times the judge was told the camera (or inference) went away */
@@ -81,9 +99,16 @@ export interface BoothStats {
   cameraDown: boolean;
 }
 
-interface Slot {
+/** A slot buffer (shared memory, lent to the detector) and the frame in it. */
+interface Held {
   frame: Frame;
   buf: Uint8Array;
+}
+
+const NO_PIXELS = new Uint8Array(0);
+
+function newHeld(): Held {
+  return { buf: NO_PIXELS, frame: { seq: 0, ts: 0, width: 0, height: 0, format: 'bgr24', data: NO_PIXELS } };
 }
 
 const REQUIRED = ['frameSource', 'detector', 'player', 'media', 'buttons'] as const;
@@ -107,11 +132,12 @@ export class BoothRunner implements Lifecycle {
   private score: ScoreSample | null = null;
   private faces: { ts: MonoMs; width: number; height: number; faces: Face[] } | null = null;
 
-  // latest-wins hand-off to the detector
-  private busy = false;
-  private waiting: Slot | null = null;
-  private readonly slots: Slot[] = [];
-  private inFlight: Slot | null = null;
+  // latest-wins hand-off to the detector: at most one frame waits, one is in flight
+  private readonly slot = new LatestSlot<Held>(newHeld);
+  /** seq of the last camera frame seen; gaps are frames dropped before they got here */
+  private lastSeq: number | null = null;
+  /** camera frames that never reached us (seq gaps) */
+  private gaps = 0;
 
   // camera/inference watchdog
   private lastFrameAt: MonoMs = 0;
@@ -125,7 +151,7 @@ export class BoothRunner implements Lifecycle {
   /** the clip the booth asked the player for this round (to tell it from the attract loop) */
   private roundClip: string | null = null;
 
-  private readonly counters: Omit<BoothStats, 'cameraDown'> = { frames: 0, detected: 0, dropped: 0, detectErrors: 0, cameraLost: 0 };
+  private readonly counters: Omit<BoothStats, 'cameraDown' | 'dropped'> = { frames: 0, detected: 0, detectErrors: 0, cameraLost: 0 };
 
   constructor(private readonly deps: BoothDeps) {
     this.stateCbs = new Listeners(deps.log, 'booth');
@@ -184,8 +210,9 @@ export class BoothRunner implements Lifecycle {
     this.lastAnswerAt = now;
     this.reconnects = deps.frameSource?.stats().reconnects ?? 0;
     this.cameraDown = false;
-    this.busy = false;
-    this.waiting = null;
+    // frames while stopped are not drops; a frame still in flight from before releases its slot when answered
+    this.lastSeq = null;
+    this.slot.clear();
     this.running = true;
     if (!this.subscribed) {
       // the sources have no unsubscribe: subscribe once, and ignore them while stopped
@@ -204,7 +231,7 @@ export class BoothRunner implements Lifecycle {
     this.running = false;
     if (this.timer !== null) (this.deps.timers ?? systemTimers).clearInterval(this.timer);
     this.timer = null;
-    this.waiting = null;
+    this.slot.clear();
     const off: Partial<Record<ButtonName, 'off'>> = {};
     for (const b of BUTTONS) off[b] = 'off';
     this.safely('lights off', () => this.deps.buttons?.setLights(off));
@@ -224,7 +251,7 @@ export class BoothRunner implements Lifecycle {
   }
 
   stats(): BoothStats {
-    return { ...this.counters, cameraDown: this.cameraDown };
+    return { ...this.counters, dropped: this.gaps + this.slot.dropped, cameraDown: this.cameraDown };
   }
 
   // ------------------------------------------------------------------ staff control (services.booth)
@@ -269,47 +296,38 @@ export class BoothRunner implements Lifecycle {
     if (!this.running) return;
     this.counters.frames++;
     this.lastFrameAt = this.deps.clock.now();
+    // a seq that goes back is a restarted source: a new count, no gap
+    if (this.lastSeq !== null && f.seq > this.lastSeq + 1) this.gaps += f.seq - this.lastSeq - 1;
+    this.lastSeq = f.seq;
     if (!this.deps.detector) return;
-    if (this.busy) {
-      if (this.waiting) this.counters.dropped++;
-      this.waiting = this.keep(f);
-      return;
-    }
-    // the crack cam needs the deciding frame after its faces come back: keep a copy
-    if (this.deps.screen?.wantsFace) {
-      const slot = this.keep(f);
-      this.detect(slot.frame, slot);
-      return;
-    }
-    this.detect(f, null);
+    this.keep(f);
+    // a frame still waiting is replaced (the slot counts it)
+    this.slot.publish();
+    if (!this.slot.taken) this.detectNext();
   }
 
-  /** Copy a frame into a slot that is not being detected (the source reuses its buffer). */
-  private keep(f: Frame): Slot {
-    let slot = this.slots.find((s) => s !== this.inFlight && s.buf.byteLength >= f.data.byteLength);
-    if (!slot) {
-      // at most two slots of the current size: one in flight, one waiting
-      if (this.slots.length >= 2) this.slots.splice(this.slots.findIndex((s) => s !== this.inFlight), 1);
-      const buf = new Uint8Array(f.data.byteLength);
-      slot = { buf, frame: { ...f, data: buf } };
-      this.slots.push(slot);
-    }
-    slot.buf.set(f.data);
-    const fr = slot.frame;
+  /** Copy a frame into the slot's free buffer (the source reuses its own after this call). */
+  private keep(f: Frame): void {
+    const held = this.slot.claim();
+    const n = f.data.byteLength;
+    // shared memory, so the detector can hand it to its worker without a second copy
+    if (held.buf.byteLength < n) held.buf = new Uint8Array(new SharedArrayBuffer(n));
+    held.buf.set(f.data);
+    const fr = held.frame;
     fr.seq = f.seq;
     fr.ts = f.ts;
     fr.width = f.width;
     fr.height = f.height;
     fr.format = f.format;
-    fr.data = slot.buf.byteLength === f.data.byteLength ? slot.buf : slot.buf.subarray(0, f.data.byteLength);
-    return slot;
+    if (fr.data.buffer !== held.buf.buffer || fr.data.byteLength !== n) fr.data = held.buf.byteLength === n ? held.buf : held.buf.subarray(0, n);
   }
 
-  private detect(f: Frame, slot: Slot | null): void {
+  /** Hand the waiting frame to the detector; its slot buffer stays untouched until the answer is judged. */
+  private detectNext(): void {
     const detector = this.deps.detector;
-    if (!detector) return;
-    this.busy = true;
-    this.inFlight = slot;
+    const held = this.slot.take();
+    if (!detector || !held) return;
+    const f = held.frame;
     const { ts, width, height } = f;
     let p: Promise<Face[]>;
     try {
@@ -319,14 +337,11 @@ export class BoothRunner implements Lifecycle {
       p = Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     p.then(
-      (faces) => this.onFaces(ts, width, height, faces, slot ? f : null),
+      (faces) => this.onFaces(ts, width, height, faces, this.deps.screen?.wantsFace ? f : null),
       (e: unknown) => this.onDetectError(e),
     ).finally(() => {
-      this.busy = false;
-      this.inFlight = null;
-      const next = this.waiting;
-      this.waiting = null;
-      if (next && this.running) this.detect(next.frame, next);
+      this.slot.release();
+      if (this.running) this.detectNext();
     }).catch((e: unknown) => this.deps.log.error({ err: e }, 'booth frame hand-off failed'));
   }
 

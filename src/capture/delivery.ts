@@ -12,8 +12,12 @@
 //   newer frame completes before the consumer was handed the previous one (the event
 //   loop was busy), the older one is dropped and counted. Nothing is ever queued.
 // - Frames completed by the backend but dropped upstream (a worker behind) count too.
+//
+// The frames wait in a LatestSlot of three reusable buffers at most (filling, ready, being
+// handed on): a completed frame is never copied here, only its buffer changes role.
 import type { Clock, Frame, PixelFormat } from '../types.js';
 import { PokerfaceError } from '../errors.js';
+import { LatestSlot } from '../latest-slot.js';
 import { FrameTransform, frameBytes, type Geometry } from './transform.js';
 
 export type FrameCallback = (f: Frame) => unknown;
@@ -31,22 +35,28 @@ export const deferImmediate: Defer = (fn) => {
   return () => clearImmediate(h);
 };
 
+/** A frame buffer of the hand-off and the stamps of the frame in it. */
+interface Captured {
+  data: Uint8Array;
+  seq: number;
+  ts: number;
+}
+
 export class FrameDelivery {
   /** frames completed by the backend (delivered + dropped) */
   captured = 0;
   delivered = 0;
-  dropped = 0;
   consumerErrors = 0;
   lastCaptureAt: number | null = null;
 
   private readonly inBytes: number;
   private readonly transform: FrameTransform;
-  private fill: Uint8Array;
-  private ready: Uint8Array;
+  private readonly slot: LatestSlot<Captured>;
+  /** frames no consumer took (busy, none registered) or the backend dropped itself */
+  private refused = 0;
   private filled = 0;
-  private pending = false;
-  private pendingSeq = 0;
-  private pendingTs = 0;
+  /** a frame completed while one was being handed on (a consumer pushed from its callback) */
+  private again = false;
   private lastTs = -Infinity;
   private seq = 0;
   private cancelFlush: (() => void) | null = null;
@@ -63,8 +73,12 @@ export class FrameDelivery {
   ) {
     this.inBytes = frameBytes(geometry.width, geometry.height, geometry.format);
     this.transform = new FrameTransform(geometry);
-    this.fill = new Uint8Array(this.inBytes);
-    this.ready = new Uint8Array(this.inBytes);
+    this.slot = new LatestSlot(() => ({ data: new Uint8Array(this.inBytes), seq: 0, ts: 0 }));
+  }
+
+  /** frames completed but not taken: replaced by a newer one first, refused, or dropped upstream */
+  get dropped(): number {
+    return this.slot.dropped + this.refused;
   }
 
   get frameBytes(): number {
@@ -95,7 +109,7 @@ export class FrameDelivery {
     const n = chunk.byteLength;
     while (off < n) {
       const take = Math.min(this.inBytes - this.filled, n - off);
-      this.fill.set(take === n && off === 0 ? chunk : chunk.subarray(off, off + take), this.filled);
+      this.slot.claim().data.set(take === n && off === 0 ? chunk : chunk.subarray(off, off + take), this.filled);
       this.filled += take;
       off += take;
       if (this.filled === this.inBytes) {
@@ -113,7 +127,7 @@ export class FrameDelivery {
         `got ${width}x${height} (${data.byteLength} bytes), expected ${this.geometry.width}x${this.geometry.height} ${this.geometry.format}`,
       );
     }
-    this.fill.set(data);
+    this.slot.claim().data.set(data);
     this.complete();
     return null;
   }
@@ -121,15 +135,14 @@ export class FrameDelivery {
   /** Frames a backend dropped before handing them over. */
   droppedUpstream(n: number): void {
     this.captured += n;
-    this.dropped += n;
+    this.refused += n;
   }
 
   /** Stop handing on: cancel a scheduled delivery and forget the pending frame. */
   cancel(): void {
     this.cancelFlush?.();
     this.cancelFlush = null;
-    if (this.pending) this.dropped++;
-    this.pending = false;
+    this.slot.discard();
   }
 
   private complete(): void {
@@ -139,39 +152,53 @@ export class FrameDelivery {
     this.lastTs = ts;
     this.captured++;
     this.lastCaptureAt = ts;
-    if (this.pending) this.dropped++;
-    const t = this.ready;
-    this.ready = this.fill;
-    this.fill = t;
-    this.pending = true;
-    this.pendingSeq = ++this.seq;
-    this.pendingTs = ts;
+    const item = this.slot.claim();
+    item.seq = ++this.seq;
+    item.ts = ts;
+    // a frame still waiting to be handed on is replaced (counted by the slot)
+    this.slot.publish();
     this.onCapture();
     if (!this.cancelFlush) {
       const cancel = this.defer(this.flush);
       // a synchronous defer has delivered already
-      if (this.pending) this.cancelFlush = cancel;
+      if (this.slot.waiting) this.cancelFlush = cancel;
     }
   }
 
   private deliver(): void {
     this.cancelFlush = null;
-    if (!this.pending) return;
-    this.pending = false;
-    // a consumer may have transferred (detached) a buffer it was handed: replace it
-    if (this.ready.byteLength === 0) this.ready = new Uint8Array(this.inBytes);
-    if (this.fill.byteLength === 0) this.fill = new Uint8Array(this.inBytes);
-    const data = this.transform.apply(this.ready);
+    if (this.slot.taken) {
+      // re-entered from a consumer's callback: the frame is handed on once that call is done
+      this.again = true;
+      return;
+    }
+    const item = this.slot.take();
+    if (!item) return;
+    try {
+      this.handOn(item);
+    } finally {
+      // a consumer may have transferred (detached) the buffer it was handed: replace it
+      if (item.data.byteLength === 0) item.data = new Uint8Array(this.inBytes);
+      this.slot.release();
+    }
+    if (this.again) {
+      this.again = false;
+      this.deliver();
+    }
+  }
+
+  private handOn(item: Captured): void {
+    const data = this.transform.apply(item.data);
     const frame: Frame = {
-      seq: this.pendingSeq,
-      ts: this.pendingTs,
+      seq: item.seq,
+      ts: item.ts,
       width: this.transform.outWidth,
       height: this.transform.outHeight,
       format: this.geometry.format,
       data,
     };
     if (this.cbs.length === 0) {
-      this.dropped++;
+      this.refused++;
       return;
     }
     let taken = false;
@@ -184,7 +211,7 @@ export class FrameDelivery {
       }
     }
     if (taken) this.delivered++;
-    else this.dropped++;
+    else this.refused++;
     this.transform.reviveIfDetached();
   }
 }

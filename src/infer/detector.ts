@@ -1,11 +1,22 @@
 // The Detector the booth uses: a host for the inference worker.
 //
-// Latest wins, nothing queues: at most one frame is in the worker and at most one waits.
-// detect() copies the frame into shared memory and returns a promise. When a newer frame
-// arrives while one is already waiting, the waiting one's promise rejects with
-// POKERFACE_ERR_INFER_DROPPED and the newer frame takes its place. So a caller can simply
-// call detect() for every camera frame and ignore DROPPED rejections: it always gets the
-// freshest answer the hardware can give, and memory stays flat however slow inference is.
+// Latest wins, nothing queues: at most one frame is in the worker and at most one waits
+// (a LatestSlot of shared-memory frames). detect() puts the frame in shared memory and
+// returns a promise. When a newer frame arrives while one is already waiting, the waiting
+// one's promise rejects with POKERFACE_ERR_INFER_DROPPED and the newer frame takes its
+// place. So a caller can simply call detect() for every camera frame and ignore DROPPED
+// rejections: it always gets the freshest answer the hardware can give, and memory stays
+// flat however slow inference is.
+//
+// Shared memory, and who owns it: the worker reads the pixels straight from a
+// SharedArrayBuffer, so a frame has to be in one before it is posted. A frame in ordinary
+// memory (a camera buffer, which its source refills with the next frame as soon as the
+// callback returns) is copied into one of the detector's own shared buffers before
+// detect() returns: that copy is the only one on its way to the worker. A frame whose
+// pixels already lie in a SharedArrayBuffer at offset 0 is lent, not copied: it is
+// posted as it is, and the caller must leave those bytes alone until the promise
+// settles (the booth runner's frame slot, which copies each camera frame once into shared
+// memory and keeps it until the answer, relies on this).
 //
 // A worker that crashes, or does not answer within model.workerTimeoutMs, is terminated
 // and replaced (counted in stats().workerRestarts / timeouts); the frame it held rejects
@@ -18,6 +29,7 @@ import { systemClock } from '../clock.js';
 import { PokerfaceError, isPokerfaceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, Detector, DetectorInfo, Face, Frame, InferStats, Lifecycle, ModuleHealth } from '../types.js';
+import { LatestSlot } from '../latest-slot.js';
 import type { ModelConfig, PipelineResult } from './pipeline.js';
 import { checkFrame, channels } from './preprocess.js';
 import { RUN_IDLE, RUN_RETIRED, reviveError, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
@@ -44,7 +56,6 @@ export interface WorkerDetectorOptions {
 
 interface Job {
   id: number;
-  slot: number;
   width: number;
   height: number;
   format: Frame['format'];
@@ -53,6 +64,20 @@ interface Job {
   sentAt: number;
   resolve(r: PipelineResult): void;
   reject(e: Error): void;
+}
+
+/** A frame on its way to the worker: the detector's own shared buffer, or a lent one. */
+interface SharedFrame {
+  own: SharedArrayBuffer;
+  ownView: Uint8Array;
+  /** what is posted: `own`, or the caller's lent buffer */
+  buf: SharedArrayBuffer;
+  job: Job | null;
+}
+
+function newSharedFrame(): SharedFrame {
+  const own = new SharedArrayBuffer(0);
+  return { own, ownView: new Uint8Array(own), buf: own, job: null };
 }
 
 export function defaultWorkerUrl(): URL {
@@ -95,7 +120,8 @@ export class WorkerDetector implements Detector, Lifecycle {
   private ready = false;
   private closed = false;
   private inflight: Job | null = null;
-  private pending: Job | null = null;
+  /** frames waiting for (and in) the worker: at most one of each */
+  private readonly queue = new LatestSlot<SharedFrame>(newSharedFrame);
   private timer: unknown = null;
   private respawnTimer: unknown = null;
   /** a replacement that fails to start is retried after 1 s, 2 s, 4 s ... up to 30 s */
@@ -112,11 +138,8 @@ export class WorkerDetector implements Detector, Lifecycle {
   private abortStart: (() => void) | null = null;
   private nextId = 1;
   private readonly runFlags = new WeakMap<Worker, Int32Array>();
-  private readonly slots: SharedArrayBuffer[] = [new SharedArrayBuffer(0), new SharedArrayBuffer(0)];
-  private readonly views: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
   private detectorInfo: DetectorInfo | null = null;
   private frames = 0;
-  private dropped = 0;
   private restarts = 0;
   private timeouts = 0;
   private lastAnswer: number | null = null;
@@ -266,6 +289,7 @@ export class WorkerDetector implements Detector, Lifecycle {
     this.timer = null;
     const job = this.inflight;
     this.inflight = null;
+    this.queue.release();
     job?.reject(err);
     if (this.worker) this.retire(this.worker);
     if (this.closed || !this.detectorInfo) return; // never started: start() reports it
@@ -297,6 +321,7 @@ export class WorkerDetector implements Detector, Lifecycle {
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = null;
     this.inflight = null;
+    this.queue.release();
     const now = this.clock.now();
     this.lastAnswer = now;
     if (m.type === 'result') {
@@ -313,15 +338,16 @@ export class WorkerDetector implements Detector, Lifecycle {
 
   /** Send the waiting frame if the worker is free. */
   private pump(): void {
-    if (!this.ready || this.inflight || !this.pending || !this.worker) return;
-    const job = this.pending;
-    this.pending = null;
+    if (!this.ready || this.inflight || !this.queue.waiting || !this.worker) return;
+    const item = this.queue.take() as SharedFrame;
+    const job = item.job as Job;
+    item.job = null;
     this.inflight = job;
     job.sentAt = this.clock.now();
     const msg: ToWorker = {
       type: 'frame',
       id: job.id,
-      buf: this.slots[job.slot] as SharedArrayBuffer,
+      buf: item.buf,
       byteLength: job.byteLength,
       width: job.width,
       height: job.height,
@@ -350,25 +376,30 @@ export class WorkerDetector implements Detector, Lifecycle {
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
-    let slot: number;
-    if (this.pending) {
-      slot = this.pending.slot;
-      this.dropped++;
-      this.pending.reject(new PokerfaceError('POKERFACE_ERR_INFER_DROPPED'));
-      this.pending = null;
-    } else {
-      slot = this.inflight ? 1 - this.inflight.slot : 0;
-    }
     const byteLength = f.width * f.height * channels(f.format);
-    if ((this.slots[slot] as SharedArrayBuffer).byteLength < byteLength) {
-      this.slots[slot] = new SharedArrayBuffer(byteLength);
-      this.views[slot] = new Uint8Array(this.slots[slot] as SharedArrayBuffer);
+    // never the frame in the worker, nor the one waiting (it may still win)
+    const item = this.queue.claim();
+    const lent = f.data.buffer;
+    if (lent instanceof SharedArrayBuffer && f.data.byteOffset === 0) {
+      item.buf = lent;
+    } else {
+      if (item.own.byteLength < byteLength) {
+        item.own = new SharedArrayBuffer(byteLength);
+        item.ownView = new Uint8Array(item.own);
+      }
+      item.ownView.set(f.data.subarray(0, byteLength));
+      item.buf = item.own;
     }
-    (this.views[slot] as Uint8Array).set(f.data.subarray(0, byteLength));
     return new Promise<PipelineResult>((resolve, reject) => {
       // copied: the caller may reuse its tuple for the next frame before this one is sent
       const box: [number, number, number, number] | null = focus ? [focus[0], focus[1], focus[2], focus[3]] : null;
-      this.pending = { id: this.nextId++, slot, width: f.width, height: f.height, format: f.format, byteLength, focus: box, sentAt: 0, resolve, reject };
+      item.job = { id: this.nextId++, width: f.width, height: f.height, format: f.format, byteLength, focus: box, sentAt: 0, resolve, reject };
+      const replaced = this.queue.publish();
+      if (replaced) {
+        const old = replaced.job;
+        replaced.job = null;
+        old?.reject(new PokerfaceError('POKERFACE_ERR_INFER_DROPPED'));
+      }
       this.pump();
     });
   }
@@ -457,7 +488,7 @@ export class WorkerDetector implements Detector, Lifecycle {
 
   /** Frames replaced by a newer one before inference got to them. */
   droppedFrames(): number {
-    return this.dropped;
+    return this.queue.dropped;
   }
 
   health(): ModuleHealth {
@@ -479,10 +510,13 @@ export class WorkerDetector implements Detector, Lifecycle {
     this.respawnTimer = null;
     this.abortStart?.();
     const closedErr = (): PokerfaceError => new PokerfaceError('POKERFACE_ERR_INFER_CLOSED');
-    this.pending?.reject(closedErr());
+    const waiting = this.queue.clear();
+    const job = waiting?.job ?? null;
+    if (waiting) waiting.job = null;
+    job?.reject(closedErr());
     this.inflight?.reject(closedErr());
-    this.pending = null;
     this.inflight = null;
+    this.queue.release();
     const w = this.worker;
     this.worker = null;
     this.ready = false;

@@ -103,6 +103,13 @@ describe('booth end to end', () => {
       const metrics = await daemon.api('GET', '/api/metrics', undefined, null);
       const count = /^pokerface_inference_seconds_count(?:\{[^}]*\})? (\d+)/m.exec(String(metrics.json));
       expect(Number(count?.[1] ?? 0), 'every answered frame lands in the inference histogram').toBeGreaterThan(TIME_SCALE === 1 ? 30 : 0);
+      // the one dropped-frames figure, as the metrics and /api/stats report it (printed, not timed)
+      const figure = (name: string): number => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(String(metrics.json))?.[1] ?? NaN);
+      const dropped = figure('pokerface_camera_dropped_frames_total');
+      expect(figure('pokerface_booth_frames_total\\{stage="dropped"\\}')).toBe(dropped);
+      const stats = (await daemon.api('GET', '/api/stats', undefined, null)).json as { camera: { dropped: number } | null };
+      console.log(`e2e frames: captured ${figure('pokerface_camera_captured_frames_total')}, answered ${figure('pokerface_inference_frames_total')}, dropped ${dropped} (/api/metrics); /api/stats camera.dropped ${stats.camera?.dropped} a moment later`);
+      expect(stats.camera?.dropped).toBeGreaterThanOrEqual(dropped);
     } finally {
       const pid = daemon.pid;
       const code = await daemon.stop();

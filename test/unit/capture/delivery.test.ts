@@ -116,4 +116,19 @@ describe('FrameDelivery', () => {
     expect(n).toBe(2);
     expect(errors).toEqual([1, 2]);
   });
+
+  it('a frame pushed from inside a consumer\'s callback is handed on after that call, its buffer apart', () => {
+    const d = new FrameDelivery(geo, new ManualClock(), deferSync);
+    const got: Array<{ seq: number; bytes: number[] }> = [];
+    d.onFrame((f) => {
+      if (f.seq === 1) d.pushFrame(Uint8Array.from([9, 9, 9, 9]), 2, 2);
+      got.push({ seq: f.seq, bytes: [...f.data] });
+    });
+    d.pushFrame(Uint8Array.from([1, 1, 1, 1]), 2, 2);
+    expect(got).toEqual([
+      { seq: 1, bytes: [1, 1, 1, 1] },
+      { seq: 2, bytes: [9, 9, 9, 9] },
+    ]);
+    expect(d.delivered).toBe(2);
+  });
 });

@@ -67,6 +67,19 @@ describe('WorkerDetector (worker host)', () => {
     expect(await p).toMatchObject([{ box: [8, 4, 7, 0] }]);
   });
 
+  it('a frame already in shared memory is lent, not copied: the worker reads the caller\'s own bytes', async () => {
+    const d = detector({ answerDelayMs: 50 });
+    await d.start();
+    const shared = new Uint8Array(new SharedArrayBuffer(8 * 4 * 3));
+    shared[0] = 7;
+    const busy = d.detect(frame(8, 1));
+    const p = d.detect({ seq: 2, ts: 0, width: 8, height: 4, format: 'rgb24', data: shared });
+    // breaking the lender's promise to leave the bytes alone shows that nothing was copied
+    shared[0] = 99;
+    await busy;
+    expect(await p).toMatchObject([{ box: [8, 4, 99, 0] }]);
+  });
+
   it('a crashed worker is replaced and counted; the frame it held rejects', async () => {
     const d = detector();
     await d.start();
