@@ -18,7 +18,8 @@ import { StaffConsole } from '../../../src/api/routes-console.js';
 import { statsPayload, type ProcessInfo } from '../../../src/api/stats.js';
 import type { StaffServices } from '../../../src/api/services.js';
 import type { Frame } from '../../../src/types.js';
-import { makeMedia, ScriptedDetector, TestTimers } from './fakes.js';
+import { makeMedia, ScriptedDetector } from './fakes.js';
+import { TestTimers } from '../../test-timers.js';
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
