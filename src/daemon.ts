@@ -1,32 +1,14 @@
 // The one composition root: builds each module from the frozen config, starts them in
-// order, stops them in reverse. Modules reach each other only through `services`.
+// the order their declared needs give (src/wiring.ts), stops them in reverse. Modules
+// reach each other only through the typed services they declare.
 import type { FrozenConfig } from './config/schema.js';
 import { PokerfaceError, isPokerfaceError, exitCodeOf, EXIT } from './errors.js';
 import type { Logger } from './log.js';
 import type { Clock, Lifecycle, ModuleHealth } from './types.js';
 import { systemClock } from './clock.js';
+import { createModule, startOrder, type Created, type ModuleSpec, type Services } from './wiring.js';
 
-/** What running modules offer one another; filled in as modules are created. */
-export interface Services {
-  [name: string]: unknown;
-}
-
-export interface ModuleContext {
-  config: FrozenConfig;
-  log: Logger;
-  clock: Clock;
-  services: Services;
-  /** ask the daemon to stop and exit with this code (POST /api/restart, fatal module errors) */
-  requestExit(code: number, reason: string): void;
-  /** the file the config came from, when it came from one (request/reload re-reads it) */
-  configFile?: string | undefined;
-}
-
-export interface ModuleSpec {
-  name: string;
-  /** build the module (constructors only assign); null when the config switches it off */
-  create(ctx: ModuleContext): Lifecycle | null | Promise<Lifecycle | null>;
-}
+export type { ModuleContext, ModuleSpec, ServiceMap, ServiceName, Services } from './wiring.js';
 
 export interface DaemonOptions {
   config: FrozenConfig;
@@ -41,6 +23,7 @@ export interface DaemonOptions {
 
 export class Daemon {
   private readonly started: Lifecycle[] = [];
+  private readonly hooks: Array<Pick<Created, 'allStarted' | 'stopBegins'>> = [];
   private readonly services: Services = {};
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopping: Promise<void> | null = null;
@@ -59,26 +42,35 @@ export class Daemon {
     if (this.state !== 'new') throw new Error(`daemon already ${this.state}`);
     this.state = 'starting';
     const { config, log } = this.opts;
-    const ctx: ModuleContext = {
+    const ctx = {
       config,
       log,
       clock: this.opts.clock ?? systemClock,
-      services: this.services,
-      requestExit: (code, reason) => this.opts.onExitRequest?.(code, reason),
+      requestExit: (code: number, reason: string) => this.opts.onExitRequest?.(code, reason),
       configFile: this.opts.configFile,
     };
+    let order: ModuleSpec[];
+    try {
+      order = startOrder(this.opts.modules);
+    } catch (e) {
+      log.error({ code: (e as PokerfaceError).code, err: e }, (e as Error).message);
+      this.state = 'stopped';
+      throw e;
+    }
     this.services.daemon = this;
-    for (const spec of this.opts.modules) {
+    for (const spec of order) {
       const mlog = log.child({ module: spec.name });
       try {
-        const mod = await spec.create({ ...ctx, log: mlog });
-        if (!mod) {
+        const made = await createModule(spec, { ...ctx, log: mlog }, this.services);
+        if (!made) {
           mlog.info('module disabled by configuration');
           continue;
         }
+        this.hooks.push(made);
+        if (!made.lifecycle) continue;
         const t0 = performance.now();
-        await mod.start();
-        this.started.push(mod);
+        await made.lifecycle.start();
+        this.started.push(made.lifecycle);
         mlog.info({ ms: Math.round(performance.now() - t0) }, 'module started');
       } catch (e) {
         const err = isPokerfaceError(e) ? e : new PokerfaceError('POKERFACE_ERR_STARTUP', `${spec.name}: ${(e as Error).message}`, { cause: e });
@@ -88,12 +80,15 @@ export class Daemon {
         throw err;
       }
     }
+    for (const h of this.hooks) h.allStarted?.();
     this.state = 'running';
   }
 
   /** Stop everything started, in reverse order. Safe to call more than once. */
   stop(): Promise<void> {
     if (!this.stopping) {
+      // only a daemon that got up tells its hooks (a failed start already stopped everything)
+      if (this.state === 'running') for (const h of [...this.hooks].reverse()) h.stopBegins?.();
       this.state = 'stopping';
       this.stopping = this.stopStarted().then(() => {
         this.state = 'stopped';

@@ -93,6 +93,7 @@ export const ERRORS = {
   POKERFACE_ERR_RESTART_REQUESTED: { message: 'restart requested by staff', exit: EXIT.TEMPFAIL },
   POKERFACE_ERR_RESTART_TOO_SOON: { message: 'restart refused: the daemon (re)started too recently', status: 429 },
   POKERFACE_ERR_STARTUP: { message: 'daemon failed to start', exit: EXIT.SOFTWARE },
+  POKERFACE_ERR_WIRING: { message: 'module wiring is broken (a needed service has no provider, or needs form a cycle)', exit: EXIT.SOFTWARE },
   POKERFACE_ERR_UNCAUGHT: { message: 'uncaught error', exit: EXIT.SOFTWARE },
 } as const satisfies Record<`POKERFACE_ERR_${string}`, ErrorSpec>;
 

@@ -24,7 +24,7 @@ export class GameTally {
   constructor(private readonly wall: () => number) {}
 
   /** start from the results log, when there is one */
-  seed(results: ResultsStore | undefined): void {
+  seed(results: Pick<ResultsStore, 'recent' | 'totals'> | undefined): void {
     if (!results) return;
     const day = localDay(this.wall());
     const totals = safe(() => results.totals({ sinceDays: 1 })) ?? [];

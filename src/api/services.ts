@@ -1,6 +1,5 @@
-// The services the staff interfaces read, looked up by the agreed names and checked by
-// shape, so a module that is absent (or switched off) simply reads as "not running".
-import type { Services } from '../daemon.js';
+// The services the staff interfaces read. Each is optional: a module that is absent (or
+// switched off) simply reads as "not running".
 import type { BoothControl, Detector, FrameSource, ModuleHealth, Player, ResultsStore } from '../types.js';
 
 /** What services.mqtt offers the REST API and metrics. */
@@ -13,10 +12,10 @@ export interface MqttStatus {
 
 export interface StaffServices {
   booth?: BoothControl | undefined;
-  frameSource?: FrameSource | undefined;
-  detector?: Detector | undefined;
-  player?: Player | undefined;
-  results?: ResultsStore | undefined;
+  frameSource?: Pick<FrameSource, 'onFrame' | 'stats'> | undefined;
+  detector?: (Pick<Detector, 'info' | 'stats'> & Partial<InferenceTimings>) | undefined;
+  player?: Pick<Player, 'stats'> | undefined;
+  results?: Pick<ResultsStore, 'recent' | 'totals'> | undefined;
   mqtt?: { status(): MqttStatus; health(): ModuleHealth } | undefined;
   daemon?: { health(): ModuleHealth[] } | undefined;
   media?: StaffMedia | undefined;
@@ -30,46 +29,43 @@ export interface StaffMedia {
   clips(): Array<{ folder: string; clip: { file: string; name: string; durationMs: number } }>;
 }
 
-/** An optional per-inference timing hook an infer module may offer (duck-typed). */
+/** An optional per-inference timing hook a detector may offer. */
 export interface InferenceTimings {
   onInference(cb: (ms: number) => void): () => void;
 }
 
-const has = (o: unknown, ...methods: string[]): boolean =>
-  typeof o === 'object' && o !== null && methods.every((m) => typeof (o as Record<string, unknown>)[m] === 'function');
-
-/** A live view over `services`: modules registered later are still seen. */
-export function staffServices(services: Services): StaffServices {
-  const pick = <K extends keyof StaffServices>(name: string, ...methods: string[]): StaffServices[K] =>
-    (has(services[name], ...methods) ? services[name] : undefined) as StaffServices[K];
+/** A live, read-only view: a service registered after the view was made is still seen. */
+export function staffServices(services: Readonly<StaffServices>): StaffServices {
   return {
     get booth() {
-      return pick<'booth'>('booth', 'state', 'onState', 'onEvent', 'onScore', 'press', 'start', 'stop');
+      return services.booth;
     },
     get frameSource() {
-      return pick<'frameSource'>('frameSource', 'onFrame', 'stats');
+      return services.frameSource;
     },
     get detector() {
-      return pick<'detector'>('detector', 'info', 'stats');
+      return services.detector;
     },
     get player() {
-      return pick<'player'>('player', 'stats');
+      return services.player;
     },
     get results() {
-      return pick<'results'>('results', 'recent', 'totals');
+      return services.results;
     },
     get mqtt() {
-      return pick<'mqtt'>('mqtt', 'status', 'health');
+      return services.mqtt;
     },
     get daemon() {
-      return pick<'daemon'>('daemon', 'health');
+      return services.daemon;
     },
     get media() {
-      return pick<'media'>('media', 'summary', 'clips');
+      return services.media;
     },
   };
 }
 
-export function inferenceTimings(d: Detector | undefined): InferenceTimings | undefined {
-  return has(d, 'onInference') ? (d as unknown as InferenceTimings) : undefined;
+/** The detector's per-inference timing hook, when it has one. */
+export function inferenceTimings(d: StaffServices['detector']): InferenceTimings | undefined {
+  const on = d?.onInference;
+  return on ? { onInference: (cb) => on.call(d, cb) } : undefined;
 }

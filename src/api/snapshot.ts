@@ -21,13 +21,13 @@ export interface FacesAt {
 
 export class Snapshotter {
   private waiters: Array<(g: Grab) => void> = [];
-  private attached: FrameSource | null = null;
+  private attached: Pick<FrameSource, 'onFrame'> | null = null;
   private active = false;
 
   constructor(private readonly timers: Timers = systemTimers) {}
 
   /** FrameSource has no unsubscribe, so the callback stays and does nothing while inactive or unasked. */
-  attach(source: FrameSource): void {
+  attach(source: Pick<FrameSource, 'onFrame'>): void {
     this.active = true;
     if (this.attached === source) return;
     this.attached = source;

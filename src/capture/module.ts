@@ -1,8 +1,8 @@
 // Daemon wiring: builds the configured FrameSource and offers it as
 // services.frameSource. A camera that is missing or broken never fails the daemon's
 // start: the source keeps retrying and health() reports it as failed.
-import type { ModuleSpec } from '../daemon.js';
-import type { FrameSource, Lifecycle, ModuleHealth } from '../types.js';
+import { defineModule, type ModuleSpec } from '../wiring.js';
+import type { Lifecycle, ModuleHealth } from '../types.js';
 import { createFrameSource, type SourceDeps } from './factory.js';
 import type { SupervisedSource } from './supervisor.js';
 
@@ -21,15 +21,16 @@ export class CaptureModule implements Lifecycle {
 }
 
 export function captureModule(opts: { spawn?: SourceDeps['spawn']; timers?: SourceDeps['timers'] } = {}): ModuleSpec {
-  return {
+  return defineModule({
     name: 'capture',
+    needs: [],
+    // the ledger records the capture child (a killed daemon's is ended at the next start)
+    wants: ['children'],
+    provides: ['frameSource'],
     create(ctx) {
-      const ledger = ctx.services.children as { track?: (pid: number) => void } | undefined;
-      const onChild = typeof ledger?.track === 'function' ? ledger.track : undefined;
-      const source = createFrameSource(ctx.config.camera, { clock: ctx.clock, log: ctx.log, ...opts, ...(onChild ? { onChild } : {}) });
-      const frameSource: FrameSource = source;
-      ctx.services.frameSource = frameSource;
-      return new CaptureModule(source);
+      const ledger = ctx.services.children;
+      const source = createFrameSource(ctx.config.camera, { clock: ctx.clock, log: ctx.log, ...opts, ...(ledger ? { onChild: (pid: number) => ledger.track(pid) } : {}) });
+      return { lifecycle: new CaptureModule(source), services: { frameSource: source } };
     },
-  };
+  });
 }

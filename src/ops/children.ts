@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Lifecycle, ModuleHealth } from '../types.js';
-import type { ModuleSpec } from '../daemon.js';
+import { defineModule, type ModuleSpec } from '../wiring.js';
 
 /** What the ledger reads of other processes and how it signals them; tests hand in fakes. */
 export interface ProcessTable {
@@ -198,15 +198,16 @@ export function runtimeDir(env: NodeJS.ProcessEnv, mpvSocketPath: string): strin
   return dir && dir.length > 0 ? dir : dirname(mpvSocketPath);
 }
 
-/** services.children: early in the start order, so stale children are gone before mpv and capture start. */
+/** services.children: capture and the player want it, so stale children are gone before mpv and capture start. */
 export function childrenModule(opts: { env?: NodeJS.ProcessEnv; procs?: ProcessTable } = {}): ModuleSpec {
-  return {
+  return defineModule({
     name: 'children',
+    needs: [],
+    provides: ['children'],
     create(ctx) {
       const file = join(runtimeDir(opts.env ?? process.env, ctx.config.player.socketPath), 'pokerface.pids');
       const ledger = new ChildLedger({ file, log: ctx.log, ...(opts.procs ? { procs: opts.procs } : {}) });
-      ctx.services.children = ledger;
-      return ledger;
+      return { lifecycle: ledger, services: { children: ledger } };
     },
-  };
+  });
 }

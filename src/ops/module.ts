@@ -1,14 +1,15 @@
 // Operations modules for the daemon: the results log and the systemd notifier.
-import type { ModuleContext, ModuleSpec } from '../daemon.js';
-import type { Lifecycle, ModuleHealth } from '../types.js';
-import { Notifier, notifyEnv, type NotifierSources, type Timers } from './notify.js';
+import { defineModule, type ModuleContext, type ModuleSpec } from '../wiring.js';
+import { Notifier, notifyEnv, type Timers } from './notify.js';
 import { unixDgramTransport, type NotifyTransport } from './notify-socket.js';
 import { SqliteResultsStore } from './results.js';
 
-/** services.results; first in the start order so the booth runner finds it. */
+/** services.results (optional: the booth and the attract screen do without it). */
 export function resultsModule(): ModuleSpec {
-  return {
+  return defineModule({
     name: 'results',
+    needs: [],
+    provides: ['results'],
     create(ctx) {
       const c = ctx.config.results;
       if (!c.enabled) return null;
@@ -21,10 +22,9 @@ export function resultsModule(): ModuleSpec {
         clock: ctx.clock,
         log: ctx.log,
       });
-      ctx.services.results = store;
-      return store;
+      return { lifecycle: store, services: { results: store } };
     },
-  };
+  });
 }
 
 export interface NotifyModuleOptions {
@@ -37,19 +37,10 @@ export interface NotifyModuleOptions {
   timers?: Timers;
 }
 
-function sourcesFrom(ctx: ModuleContext): () => NotifierSources {
-  const s = ctx.services;
-  return () => ({
-    frameSource: s.frameSource as NotifierSources['frameSource'],
-    detector: s.detector as NotifierSources['detector'],
-    booth: s.booth as NotifierSources['booth'],
-  });
-}
+/** The sources the watchdog reads, looked up on every tick: they are created after the notifier. */
+type Watched = ModuleContext<never, 'frameSource' | 'detector' | 'booth'>;
 
-/** Build services.notifier unless it exists. Without NOTIFY_SOCKET (or with systemd.notify off) it is a silent no-op. */
-function ensureNotifier(ctx: ModuleContext, opts: NotifyModuleOptions): { notifier: Notifier; owned: boolean } {
-  const existing = ctx.services.notifier;
-  if (existing instanceof Notifier) return { notifier: existing, owned: false };
+function buildNotifier(ctx: Watched, opts: NotifyModuleOptions): Notifier {
   const env = notifyEnv(opts.env ?? process.env, opts.pid ?? process.pid);
   let transport: NotifyTransport | null = null;
   if (ctx.config.systemd.notify && env.socket) {
@@ -60,6 +51,7 @@ function ensureNotifier(ctx: ModuleContext, opts: NotifyModuleOptions): { notifi
       ctx.log.error({ err: e, socket: env.socket }, 'cannot open NOTIFY_SOCKET; systemd will not see READY=1');
     }
   }
+  const s = ctx.services;
   const notifier = new Notifier({
     transport,
     clock: ctx.clock,
@@ -67,62 +59,46 @@ function ensureNotifier(ctx: ModuleContext, opts: NotifyModuleOptions): { notifi
     watchdogMs: env.watchdogMs,
     frameMaxAgeMs: ctx.config.systemd.frameMaxAgeMs,
     inferMaxAgeMs: ctx.config.systemd.inferMaxAgeMs,
-    sources: sourcesFrom(ctx),
+    sources: () => ({ frameSource: s.frameSource, detector: s.detector, booth: s.booth }),
     ...(opts.timers ? { timers: opts.timers } : {}),
   });
   if (transport) ctx.log.info({ socket: env.socket, watchdogMs: env.watchdogMs }, 'speaking sd_notify');
-  ctx.services.notifier = notifier;
-  return { notifier, owned: true };
-}
-
-class NotifierHandle implements Lifecycle {
-  constructor(
-    readonly name: string,
-    private readonly notifier: Notifier,
-    private readonly role: 'early' | 'ready',
-    private readonly closeTransport: () => void,
-  ) {}
-  start(): Promise<void> {
-    if (this.role === 'ready') this.notifier.ready();
-    else this.notifier.watchLoading();
-    return Promise.resolve();
-  }
-  stop(): Promise<void> {
-    // Reverse start order: the 'ready' handle stops first, so STOPPING=1 goes out as
-    // shutdown begins; the early handle (if any) closes the socket at the very end.
-    if (this.role === 'ready') this.notifier.stopping();
-    this.closeTransport();
-    return Promise.resolve();
-  }
-  health(): ModuleHealth {
-    // both handles report as 'notifier' (the daemon merges same-named entries into one);
-    // the watchdog's figures come from the handle that runs it
-    return this.role === 'ready' ? this.notifier.health() : { name: 'notifier', healthy: true, reasons: [] };
-  }
+  return notifier;
 }
 
 /**
- * Optional, first in the start order: registers services.notifier early so the
- * inference module can call `services.notifier.extendTimeout(ms)` while it builds a
- * TensorRT engine during its own start().
+ * services.notifier. It needs nothing, so it starts first: from then on it extends
+ * systemd's start timeout while the detector loads its models (a TensorRT engine build
+ * takes minutes). READY=1 goes out once every module has started (the daemon's
+ * allStarted hook), STOPPING=1 first thing on shutdown (stopBegins); its own stop, the
+ * last of all, closes the socket. Without NOTIFY_SOCKET (or with systemd.notify off)
+ * it is a silent no-op.
  */
-export function notifierServiceModule(opts: NotifyModuleOptions = {}): ModuleSpec {
-  return {
-    name: 'notifier-service',
-    create(ctx) {
-      const { notifier } = ensureNotifier(ctx, opts);
-      return new NotifierHandle('notifier-service', notifier, 'early', () => notifier.close());
-    },
-  };
-}
-
-/** Last in the start order: READY=1, watchdog pings while the pipeline works, STOPPING=1. */
 export function notifyModule(opts: NotifyModuleOptions = {}): ModuleSpec {
-  return {
+  return defineModule({
     name: 'notifier',
+    needs: [],
+    watches: ['frameSource', 'detector', 'booth'],
+    provides: ['notifier'],
     create(ctx) {
-      const { notifier, owned } = ensureNotifier(ctx, opts);
-      return new NotifierHandle('notifier', notifier, 'ready', owned ? () => notifier.close() : () => undefined);
+      const notifier = buildNotifier(ctx, opts);
+      return {
+        lifecycle: {
+          name: 'notifier',
+          start: () => {
+            notifier.watchLoading();
+            return Promise.resolve();
+          },
+          stop: () => {
+            notifier.close();
+            return Promise.resolve();
+          },
+          health: () => notifier.health(),
+        },
+        services: { notifier },
+        allStarted: () => notifier.ready(),
+        stopBegins: () => notifier.stopping(),
+      };
     },
-  };
+  });
 }

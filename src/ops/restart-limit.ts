@@ -4,7 +4,7 @@
 // process, this caps restarts at one per interval however they are asked for, so a
 // stream of requests can never hold the booth down.
 import { PokerfaceError } from '../errors.js';
-import type { ModuleContext } from '../daemon.js';
+import { defineModule, type ModuleSpec } from '../wiring.js';
 import type { Clock } from '../types.js';
 
 export type RestartVerdict = { ok: true } | { ok: false; error: PokerfaceError; retryAfterS: number };
@@ -36,11 +36,15 @@ export class RestartLimiter {
   }
 }
 
-/** services.restartLimiter, made by whichever staff interface asks first. */
-export function sharedRestartLimiter(ctx: Pick<ModuleContext, 'services' | 'clock' | 'config'>): RestartLimiter {
-  const existing = ctx.services.restartLimiter;
-  if (existing instanceof RestartLimiter) return existing;
-  const limiter = new RestartLimiter(ctx.clock, ctx.clock.now(), ctx.config.systemd.restartMinIntervalS * 1000);
-  ctx.services.restartLimiter = limiter;
-  return limiter;
+/** services.restartLimiter: the one limit the REST API and MQTT both need. */
+export function restartLimitModule(): ModuleSpec {
+  return defineModule({
+    name: 'restart-limit',
+    needs: [],
+    provides: ['restartLimiter'],
+    create(ctx) {
+      const limiter = new RestartLimiter(ctx.clock, ctx.clock.now(), ctx.config.systemd.restartMinIntervalS * 1000);
+      return { lifecycle: null, services: { restartLimiter: limiter } };
+    },
+  });
 }

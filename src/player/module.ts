@@ -1,9 +1,9 @@
 // Daemon wiring for the player: the media library (services.media) and mpv
 // (services.player). With player.enabled false a fake player stands in, so the game
 // still runs (clips "end" after their probed length) on a machine without a screen.
-import type { ModuleSpec } from '../daemon.js';
 import type { Logger } from '../log.js';
-import type { Lifecycle, ModuleHealth, Player, ResultsStore, ResultTotals } from '../types.js';
+import type { Lifecycle, ModuleHealth, Player } from '../types.js';
+import { defineModule, type ModuleSpec } from '../wiring.js';
 import { FakePlayer } from './fake.js';
 import { FsMediaLibrary } from './media.js';
 import { MpvPlayer } from './mpv.js';
@@ -54,8 +54,13 @@ export class PlayerModule implements Lifecycle {
 }
 
 export function playerModule(): ModuleSpec {
-  return {
+  return defineModule({
     name: 'player',
+    needs: [],
+    // the ledger records mpv; the attract screen shows the day's figures from the results log
+    wants: ['children', 'results'],
+    provides: ['media', 'player'],
+    mayProvide: ['screen'],
     create(ctx) {
       const cfg = ctx.config.player;
       const modes = Object.fromEntries(Object.entries(ctx.config.game.modes).map(([name, m]) => [name, m.media]));
@@ -74,9 +79,9 @@ export function playerModule(): ModuleSpec {
       let player: HealthyPlayer;
       let screen: Screen | null = null;
       if (cfg.enabled) {
-        const ledger = ctx.services.children as { track?: (pid: number) => void } | undefined;
+        const ledger = ctx.services.children;
         const mpv = new MpvPlayer({
-          ...(typeof ledger?.track === 'function' ? { onChild: ledger.track } : {}),
+          ...(ledger ? { onChild: (pid: number) => ledger.track(pid) } : {}),
           config: cfg,
           log: ctx.log,
           clock: ctx.clock,
@@ -89,28 +94,21 @@ export function playerModule(): ModuleSpec {
         });
         player = mpv;
         if (cfg.hud.enabled || cfg.hud.crackCam) {
-          const { services } = ctx;
+          const results = ctx.services.results;
           screen = new Screen({
             config: cfg.hud,
             surface: mpv,
             log: ctx.log.child({ part: 'screen' }),
             clock: ctx.clock,
             durationOf: (clip) => media.durationMs(clip),
-            // the results log registers first; read it when the attract screen needs figures
-            totals: (): ResultTotals[] => {
-              const r = services.results as Partial<ResultsStore> | undefined;
-              return typeof r?.totals === 'function' ? r.totals({ sinceDays: 1 }) : [];
-            },
+            totals: () => results?.totals({ sinceDays: 1 }) ?? [],
           });
-          services.screen = screen;
         }
       } else {
         ctx.log.warn('player.enabled is false: no screen; clips end after their probed length');
         player = new FakePlayer({ clock: ctx.clock, durationOf: (clip) => media.durationMs(clip), clipMs: 30_000 });
       }
-      ctx.services.media = media;
-      ctx.services.player = player;
-      return new PlayerModule(media, player, ctx.log, screen);
+      return { lifecycle: new PlayerModule(media, player, ctx.log, screen), services: { media, player, ...(screen ? { screen } : {}) } };
     },
-  };
+  });
 }

@@ -8,19 +8,24 @@ function recorder(): { specs: ModuleSpec[]; log: string[] } {
   const log: string[] = [];
   const make = (name: string, failStart = false): ModuleSpec => ({
     name,
+    needs: [],
+    provides: [],
     create: () => ({
-      name,
-      start: () => {
-        log.push(`start ${name}`);
-        return failStart ? Promise.reject(new Error('boom')) : Promise.resolve();
+      lifecycle: {
+        name,
+        start: () => {
+          log.push(`start ${name}`);
+          return failStart ? Promise.reject(new Error('boom')) : Promise.resolve();
+        },
+        stop: () => {
+          log.push(`stop ${name}`);
+          return Promise.resolve();
+        },
       },
-      stop: () => {
-        log.push(`stop ${name}`);
-        return Promise.resolve();
-      },
+      services: {},
     }),
   });
-  return { specs: [make('a'), make('b'), { name: 'off', create: () => null }, make('c')], log };
+  return { specs: [make('a'), make('b'), { name: 'off', needs: [], provides: [], create: () => null }, make('c')], log };
 }
 
 describe('daemon lifecycle', () => {
@@ -34,8 +39,8 @@ describe('daemon lifecycle', () => {
 
   it('stops what started when a later module fails', async () => {
     const log: string[] = [];
-    const ok: ModuleSpec = { name: 'ok', create: () => ({ name: 'ok', start: async () => void log.push('start ok'), stop: async () => void log.push('stop ok') }) };
-    const bad: ModuleSpec = { name: 'bad', create: () => ({ name: 'bad', start: () => Promise.reject(new Error('boom')), stop: async () => void log.push('stop bad') }) };
+    const ok: ModuleSpec = { name: 'ok', needs: [], provides: [], create: () => ({ lifecycle: { name: 'ok', start: async () => void log.push('start ok'), stop: async () => void log.push('stop ok') }, services: {} }) };
+    const bad: ModuleSpec = { name: 'bad', needs: [], provides: [], create: () => ({ lifecycle: { name: 'bad', start: () => Promise.reject(new Error('boom')), stop: async () => void log.push('stop bad') }, services: {} }) };
     const d = new Daemon({ config: defaultConfig(), log: silentLogger, modules: [ok, bad] });
     await expect(d.start()).rejects.toMatchObject({ code: 'POKERFACE_ERR_STARTUP' });
     expect(log).toEqual(['start ok', 'stop ok']);
@@ -57,7 +62,7 @@ describe('daemon lifecycle', () => {
   });
 
   it('exits non-zero when stopping overruns the deadline', async () => {
-    const hang: ModuleSpec = { name: 'hang', create: () => ({ name: 'hang', start: () => Promise.resolve(), stop: () => new Promise<void>((r) => setTimeout(r, 300)) }) };
+    const hang: ModuleSpec = { name: 'hang', needs: [], provides: [], create: () => ({ lifecycle: { name: 'hang', start: () => Promise.resolve(), stop: () => new Promise<void>((r) => setTimeout(r, 300)) }, services: {} }) };
     const proc = new EventEmitter() as EventEmitter & { exit: (c: number) => void };
     const exits: number[] = [];
     proc.exit = (c) => void exits.push(c);

@@ -2,7 +2,7 @@
 // (one that fails to load or start fails its steps, not the whole run), runs the steps
 // in order and stops everything it started.
 import type { FrozenConfig } from '../../config/schema.js';
-import type { ModuleContext, ModuleSpec, Services } from '../../daemon.js';
+import { createModule, type ModuleSpec, type ServiceName, type Services } from '../../wiring.js';
 import type { Logger } from '../../log.js';
 import type { Clock, Lifecycle, ModuleHealth } from '../../types.js';
 import type { MqttProbe } from './mqtt-probe.js';
@@ -11,14 +11,15 @@ import type { SelftestReport, Step, StepEnv, StepResult } from './types.js';
 /** module name → its factory, or why it cannot be had */
 export type ModuleLoader = (name: string) => Promise<ModuleSpec>;
 
-/** The daemon's modules, by name, in the lead's start order. */
-export const MODULE_ORDER = ['detector', 'capture', 'player', 'controls', 'broker', 'mqtt', 'api'] as const;
+/** The daemon's modules, by name, in an order their needs allow (see src/modules.ts). */
+export const MODULE_ORDER = ['detector', 'capture', 'player', 'controls', 'restart-limit', 'broker', 'mqtt', 'api'] as const;
 
 const FACTORIES: Record<string, { file: string; exports: string[] }> = {
   detector: { file: '../../infer/module.js', exports: ['inferModule', 'detectorModule'] },
   capture: { file: '../../capture/module.js', exports: ['captureModule'] },
   player: { file: '../../player/module.js', exports: ['playerModule'] },
   controls: { file: '../../controls/module.js', exports: ['controlsModule'] },
+  'restart-limit': { file: '../../ops/restart-limit.js', exports: ['restartLimitModule'] },
   broker: { file: '../../api/module.js', exports: ['brokerModule'] },
   mqtt: { file: '../../api/module.js', exports: ['mqttModule'] },
   api: { file: '../../api/module.js', exports: ['apiModule'] },
@@ -55,15 +56,16 @@ export async function runSelftest(o: SelftestOptions): Promise<SelftestReport> {
   const needed = new Set(o.steps.flatMap((s) => s.modules));
   // the embedded broker is a dependency of mqtt
   if (needed.has('mqtt') && o.config.mqtt.url === 'embedded') needed.add('broker');
+  // both staff interfaces need the one restart limiter
+  if (needed.has('mqtt') || needed.has('api')) needed.add('restart-limit');
   const services: Services = {};
   const started: Lifecycle[] = [];
   const unavailable = new Map<string, string>();
-  const ctx: ModuleContext = {
+  const ctx = {
     config: o.config,
     log: o.log,
     clock: o.clock,
-    services,
-    requestExit: (code, reason) => o.log.warn({ code, reason }, 'a module asked to exit during the selftest; ignored'),
+    requestExit: (code: number, reason: string): void => o.log.warn({ code, reason }, 'a module asked to exit during the selftest; ignored'),
   };
   services.daemon = { health: (): ModuleHealth[] => started.map((m) => m.health?.() ?? { name: m.name, healthy: true, reasons: [] }) };
 
@@ -84,19 +86,21 @@ export async function runSelftest(o: SelftestOptions): Promise<SelftestReport> {
       const before = new Set(Object.keys(services));
       try {
         const spec = await loader(name);
-        const mod = await spec.create({ ...ctx, log: o.log.child({ module: spec.name }) });
-        if (!mod) {
+        const made = await createModule(spec, { ...ctx, log: o.log.child({ module: spec.name }) }, services);
+        if (!made) {
           unavailable.set(name, 'switched off in the configuration');
           continue;
         }
-        await mod.start();
-        started.push(mod);
+        if (made.lifecycle) {
+          await made.lifecycle.start();
+          started.push(made.lifecycle);
+        }
       } catch (e) {
         const msg = (e as Error).message;
         const notFound = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && msg.includes((FACTORIES[name]?.file ?? '?').replace('../../', '/').replace(/\.js$/, '.'));
         unavailable.set(name, notFound ? 'not built yet' : msg);
         // a module that registered its service but failed to start must not be used
-        for (const k of Object.keys(services)) if (!before.has(k)) delete services[k];
+        for (const k of Object.keys(services) as ServiceName[]) if (!before.has(k)) delete services[k];
       }
     }
     const env: StepEnv = {

@@ -3,7 +3,8 @@
 // the reason, never a faked pass.
 import { readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { BUTTONS, type ButtonEvent, type ButtonName, type ButtonSource, type Detector, type Frame, type FrameSource, type Player, type PlayerEvent, type VirtualButtons } from '../../types.js';
+import { BUTTONS, type ButtonEvent, type ButtonName, type ButtonSource, type Frame, type FrameSource, type PlayerEvent, type VirtualButtons } from '../../types.js';
+import type { ServiceName, Services } from '../../wiring.js';
 import type { BrokerAddress } from './mqtt-probe.js';
 import type { Step, StepEnv, StepResult } from './types.js';
 
@@ -12,8 +13,8 @@ const fail = (detail: string): Outcome => ({ passed: false, detail });
 const pass = (detail: string): Outcome => ({ passed: true, detail });
 
 /** The service, or a failing outcome naming the module that did not come up. */
-function need<T>(env: StepEnv, service: string, module: string): T | Outcome {
-  const svc = env.services[service] as T | undefined;
+function need<K extends ServiceName>(env: StepEnv, service: K, module: string): NonNullable<Services[K]> | Outcome {
+  const svc = env.services[service];
   if (svc !== undefined) return svc;
   const why = env.unavailable.get(module);
   return fail(`module not available (${module}${why ? `: ${why}` : ''})`);
@@ -52,7 +53,7 @@ const camera: Step = {
   name: 'camera',
   modules: ['capture'],
   async run(env) {
-    const src = need<FrameSource>(env, 'frameSource', 'capture');
+    const src = need(env, 'frameSource', 'capture');
     if (isOutcome(src)) return src;
     const watch = env.cameraWatchMs;
     env.say(`camera: watching frames for ${(watch / 1000).toFixed(1)} s`);
@@ -79,9 +80,9 @@ const face: Step = {
   name: 'face',
   modules: ['detector', 'capture'],
   async run(env) {
-    const src = need<FrameSource>(env, 'frameSource', 'capture');
+    const src = need(env, 'frameSource', 'capture');
     if (isOutcome(src)) return src;
-    const det = need<Detector>(env, 'detector', 'detector');
+    const det = need(env, 'detector', 'detector');
     if (isOutcome(det)) return det;
     env.say('face: stand in front of the camera');
     const until = env.clock.now() + 10_000;
@@ -110,11 +111,11 @@ const inference: Step = {
   name: 'inference',
   modules: ['detector', 'capture'],
   async run(env) {
-    const det = need<Detector>(env, 'detector', 'detector');
+    const det = need(env, 'detector', 'detector');
     if (isOutcome(det)) return det;
     let frame = env.scratch.frame;
     let source = 'camera frame';
-    const src = env.services.frameSource as FrameSource | undefined;
+    const src = env.services.frameSource;
     if (!frame && src) frame = env.scratch.frame = (await watchFrames(env, src, 1000)).last;
     if (!frame) {
       const { width, height } = env.config.camera;
@@ -169,7 +170,7 @@ function buttonStep(name: ButtonName): Step {
     name: `button:${name}`,
     modules: ['controls'],
     async run(env) {
-      const b = need<ButtonSource & VirtualButtons>(env, 'buttons', 'controls');
+      const b = need(env, 'buttons', 'controls');
       if (isOutcome(b)) return b;
       if (!buttonNames(env).includes(name)) return pass('not configured (controls.gpio.buttons): skipped');
       const t0 = env.clock.now();
@@ -186,7 +187,7 @@ const lights: Step = {
   name: 'lights',
   modules: ['controls'],
   async run(env) {
-    const b = need<ButtonSource & VirtualButtons>(env, 'buttons', 'controls');
+    const b = need(env, 'buttons', 'controls');
     if (isOutcome(b)) return b;
     const all = (mode: 'on' | 'off' | 'blink'): void => b.setLights(Object.fromEntries(BUTTONS.map((n) => [n, mode])));
     all('on');
@@ -224,9 +225,9 @@ const player: Step = {
   name: 'player',
   modules: ['player'],
   async run(env) {
-    const p = need<Player>(env, 'player', 'player');
+    const p = need(env, 'player', 'player');
     if (isOutcome(p)) return p;
-    const media = env.services.media as { attract(): string | null } | undefined;
+    const media = env.services.media;
     const clip = media?.attract() ?? firstClip(env.config.player.mediaDir);
     if (!clip) return fail(`no clip found under ${env.config.player.mediaDir}`);
     let resolveEv: (e: PlayerEvent) => void = () => undefined;
@@ -244,7 +245,7 @@ const player: Step = {
     if (got.type === 'failed') return fail(`${clip}: ${got.reason}`);
     const startMs = Math.round(env.clock.now() - t0);
     await p.showText('pokerface selftest', 2000);
-    const buttons = env.services.buttons as (ButtonSource & VirtualButtons) | undefined;
+    const buttons = env.services.buttons;
     let confirmed = env.demo ? 'demo, not watched' : 'not confirmed (no buttons)';
     if (buttons && !env.demo) {
       const ok = await pressOf(env, buttons, 'start', 'player: a clip with "pokerface selftest" should show on the screen; press START to confirm');
@@ -263,8 +264,8 @@ export function brokerAddress(env: StepEnv): BrokerAddress | string {
   const m = env.config.mqtt;
   const base = { username: m.username, password: m.password, ca: m.tls.ca, cert: m.tls.cert, key: m.tls.key, rejectUnauthorized: m.tls.rejectUnauthorized };
   if (m.url === 'embedded') {
-    const broker = env.services.broker as { url?(): string } | undefined;
-    const u = broker?.url ? new URL(broker.url()) : null;
+    const broker = env.services.broker;
+    const u = broker ? new URL(broker.url()) : null;
     return { ...base, host: u?.hostname ?? m.embeddedHost, port: u ? Number(u.port) : m.embeddedPort, tls: false };
   }
   let u: URL;
@@ -283,7 +284,7 @@ const mqtt: Step = {
   modules: ['broker', 'mqtt'],
   async run(env) {
     if (!env.config.mqtt.enabled) return pass('mqtt.enabled is false: skipped');
-    const svc = need<{ health(): { healthy: boolean; reasons: string[] } }>(env, 'mqtt', 'mqtt');
+    const svc = need(env, 'mqtt', 'mqtt');
     if (isOutcome(svc)) return svc;
     // the service connects asynchronously after start
     const until = env.clock.now() + 10_000;
@@ -311,9 +312,9 @@ const rest: Step = {
   modules: ['api'],
   async run(env) {
     if (!env.config.api.enabled) return pass('api.enabled is false: skipped');
-    const api = need<{ url?(): string }>(env, 'api', 'api');
+    const api = need(env, 'api', 'api');
     if (isOutcome(api)) return api;
-    let base = api.url?.() ?? `http://${env.config.api.host}:${env.config.api.port}`;
+    let base = api.url();
     // a wildcard listen address is reached on loopback
     base = base.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
     try {

@@ -1,6 +1,6 @@
 // Shapes of the hardware-in-loop selftest (`pokerface selftest`).
 import type { FrozenConfig } from '../../config/schema.js';
-import type { Services } from '../../daemon.js';
+import type { Services } from '../../wiring.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../../types.js';
 import type { MqttProbe } from './mqtt-probe.js';

@@ -6,6 +6,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { Daemon, type ModuleSpec } from '../../../src/daemon.js';
 import { createLogger } from '../../../src/log.js';
 import { brokerModule, mqttModule } from '../../../src/api/module.js';
+import { restartLimitModule } from '../../../src/ops/restart-limit.js';
 import type { EmbeddedBroker } from '../../../src/api/broker.js';
 import type { MqttService } from '../../../src/api/mqtt.js';
 import { FakeBooth } from '../../unit/api/fakes.js';
@@ -13,14 +14,13 @@ import { FakeBooth } from '../../unit/api/fakes.js';
 const booth = new FakeBooth();
 const fakeBoothModule: ModuleSpec = {
   name: 'booth',
-  create(ctx) {
-    ctx.services.booth = booth;
-    return { name: 'booth', start: async () => undefined, stop: async () => undefined };
-  },
+  needs: [],
+  provides: ['booth'],
+  create: () => ({ lifecycle: { name: 'booth', start: async () => undefined, stop: async () => undefined }, services: { booth } }),
 };
 const config = parseConfig(process.env.POKERFACE_TEST_CONFIG ?? '{}', 'child');
 const log = createLogger({ level: 'info', destination: process.stdout });
-const daemon = new Daemon({ config, log, modules: [fakeBoothModule, brokerModule(), mqttModule()], onExitRequest: () => undefined });
+const daemon = new Daemon({ config, log, modules: [fakeBoothModule, restartLimitModule(), brokerModule(), mqttModule()], onExitRequest: () => undefined });
 await daemon.start();
 const broker = daemon.serviceMap.broker as EmbeddedBroker;
 const mqtt = daemon.serviceMap.mqtt as MqttService;

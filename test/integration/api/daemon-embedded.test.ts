@@ -7,6 +7,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { Daemon, ExitRequests, type ModuleSpec } from '../../../src/daemon.js';
 import { silentLogger } from '../../../src/log.js';
 import { apiModule, brokerModule, mqttModule } from '../../../src/api/module.js';
+import { restartLimitModule } from '../../../src/ops/restart-limit.js';
 import { EmbeddedBroker } from '../../../src/api/broker.js';
 import type { RestServer } from '../../../src/api/rest.js';
 import { FakeBooth } from '../../unit/api/fakes.js';
@@ -14,10 +15,9 @@ import { Watcher, until } from './brokers.js';
 
 const fakeBoothModule = (booth: FakeBooth): ModuleSpec => ({
   name: 'booth',
-  create(ctx) {
-    ctx.services.booth = booth;
-    return { name: 'booth', start: async () => undefined, stop: async () => undefined };
-  },
+  needs: [],
+  provides: ['booth'],
+  create: () => ({ lifecycle: { name: 'booth', start: async () => undefined, stop: async () => undefined }, services: { booth } }),
 });
 
 describe('staff modules in the daemon with the embedded broker', () => {
@@ -46,7 +46,7 @@ describe('staff modules in the daemon with the embedded broker', () => {
     const daemon = new Daemon({
       config,
       log: silentLogger,
-      modules: [fakeBoothModule(booth), brokerModule(), mqttModule(), apiModule()],
+      modules: [fakeBoothModule(booth), restartLimitModule(), brokerModule(), mqttModule(), apiModule()],
       onExitRequest: (c, r) => {
         requested.push([c, r]);
         exits.request(c, r);

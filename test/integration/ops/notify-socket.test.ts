@@ -8,7 +8,9 @@ import { systemClock } from '../../../src/clock.js';
 import { defaultConfig } from '../../../src/config/load.js';
 import { Daemon, type ModuleSpec } from '../../../src/daemon.js';
 import { silentLogger } from '../../../src/log.js';
-import { notifierServiceModule, notifyModule } from '../../../src/ops/module.js';
+import { notifyModule } from '../../../src/ops/module.js';
+import type { Notifier } from '../../../src/ops/notify.js';
+import { defineModule } from '../../../src/wiring.js';
 import { bindNotifyReceiver, type NotifyReceiver } from '../../../src/ops/notify-socket.js';
 import type { CaptureStats, InferStats } from '../../../src/types.js';
 import { waitFor } from '../../wait-for.js';
@@ -58,24 +60,30 @@ describe('sd_notify over a real datagram socket', () => {
     const config = { ...defaultConfig(), systemd: { notify: true, frameMaxAgeMs: 400, inferMaxAgeMs: 2000, restartMinIntervalS: 60 } };
     const env = { NOTIFY_SOCKET: sock, WATCHDOG_USEC: '200000', WATCHDOG_PID: String(process.pid) };
     const modules: ModuleSpec[] = [
-      notifierServiceModule({ env }),
+      notifyModule({ env }),
       {
+        // a stand-in: the notifier reads only stats() of it
         name: 'capture',
-        create: (ctx) => {
-          ctx.services.frameSource = source;
-          return { name: 'capture', start: () => source.start(), stop: () => source.stop() };
-        },
+        needs: [],
+        provides: ['frameSource'],
+        create: () => ({ lifecycle: { name: 'capture', start: () => source.start(), stop: () => source.stop() }, services: { frameSource: source } }),
       },
       {
         name: 'infer',
-        create: (ctx) => {
-          ctx.services.detector = fakeDetector;
-          // what the inference module does while TensorRT builds an engine
-          (ctx.services.notifier as { extendTimeout(ms: number): void }).extendTimeout(30_000);
-          return { name: 'infer', start: () => Promise.resolve(), stop: () => Promise.resolve() };
-        },
+        needs: [],
+        provides: ['detector'],
+        create: () => ({ lifecycle: { name: 'infer', start: () => Promise.resolve(), stop: () => Promise.resolve() }, services: { detector: fakeDetector } }),
       },
-      notifyModule({ env }),
+      defineModule({
+        name: 'engine-build',
+        needs: ['notifier'],
+        provides: [],
+        create: (ctx) => {
+          // what a module building a TensorRT engine may do
+          ctx.services.notifier.extendTimeout(30_000);
+          return { lifecycle: null, services: {} };
+        },
+      }),
     ];
     const daemon = new Daemon({ config: config, log: silentLogger, modules });
     await daemon.start();
@@ -108,7 +116,7 @@ describe('sd_notify over a real datagram socket', () => {
   it('does nothing when NOTIFY_SOCKET is unset', async () => {
     const daemon = new Daemon({ config: defaultConfig(), log: silentLogger, modules: [notifyModule({ env: {} })] });
     await daemon.start();
-    expect((daemon.serviceMap.notifier as { enabled: boolean }).enabled).toBe(false);
+    expect((daemon.serviceMap.notifier as Notifier).enabled).toBe(false);
     await daemon.stop();
   });
 });

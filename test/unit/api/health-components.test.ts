@@ -1,5 +1,5 @@
-// /api/health lists each component once: the inference worker and the two notifier
-// handles used to appear twice (`inference` and `detector`, `notifier-service` and `notifier`).
+// /api/health lists each component once: the inference worker and the notifier used to
+// appear twice (`inference` and `detector`, `notifier-service` and `notifier`).
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig } from '../../../src/config/load.js';
 import { Daemon, mergeHealth, type ModuleSpec } from '../../../src/daemon.js';
@@ -7,7 +7,7 @@ import { healthReport } from '../../../src/api/health.js';
 import { staffServices } from '../../../src/api/services.js';
 import { inferModule } from '../../../src/infer/module.js';
 import { silentLogger } from '../../../src/log.js';
-import { notifierServiceModule, notifyModule } from '../../../src/ops/module.js';
+import { notifyModule } from '../../../src/ops/module.js';
 import { FakeDetector, StubFrameSource, StubPlayer } from './fakes.js';
 
 const mqttOk = { status: () => ({ connected: true, queued: 0, dropped: 0, reconnects: 0 }), health: () => ({ name: 'mqtt', healthy: true, reasons: [] }) };
@@ -30,14 +30,19 @@ describe('health components', () => {
     const detectorSpec = inferModule();
     // the real module objects, not started: only their health() is read
     const create = async (spec: ModuleSpec): Promise<ModuleSpec> => {
-      const services = {};
-      const mod = await spec.create({ config: defaultConfig(), log: silentLogger, clock: { now: () => 0, wall: () => 0 }, services, requestExit: () => undefined });
-      return { name: spec.name, create: () => (mod ? { name: mod.name, start: () => Promise.resolve(), stop: () => mod.stop(), ...(mod.health ? { health: () => mod.health?.() ?? { name: mod.name, healthy: true, reasons: [] } } : {}) } : null) };
+      const made = await spec.create({ config: defaultConfig(), log: silentLogger, clock: { now: () => 0, wall: () => 0 }, services: {}, requestExit: () => undefined });
+      const mod = made?.lifecycle;
+      return {
+        name: spec.name,
+        needs: [],
+        provides: [],
+        create: () => (mod ? { lifecycle: { name: mod.name, start: () => Promise.resolve(), stop: () => mod.stop(), ...(mod.health ? { health: () => mod.health?.() ?? { name: mod.name, healthy: true, reasons: [] } } : {}) }, services: {} } : null),
+      };
     };
     const d = new Daemon({
       config: defaultConfig(),
       log: silentLogger,
-      modules: [notifierServiceModule({ env: {} }), await create(detectorSpec), notifyModule({ env: {} })],
+      modules: [notifyModule({ env: {} }), await create(detectorSpec)],
     });
     await d.start();
     try {

@@ -1,10 +1,10 @@
-// boothModule() inside the real Daemon: it finds the services registered before it and
-// offers services.booth; missing services make it unhealthy, not the daemon fail.
+// boothModule() inside the real Daemon: it finds the services it needs (their providers
+// start first) and offers services.booth; a need nobody provides stops the start.
 import { describe, expect, it } from 'vitest';
 import { boothModule } from '../../../src/booth/module.js';
 import { ManualClock } from '../../../src/clock.js';
 import { defaultConfig } from '../../../src/config/load.js';
-import { Daemon, type ModuleSpec } from '../../../src/daemon.js';
+import { Daemon, type ModuleSpec, type ServiceMap, type ServiceName } from '../../../src/daemon.js';
 import { FakeFrameSource } from '../../../src/capture/fake.js';
 import { VirtualButtonSource } from '../../../src/controls/virtual.js';
 import { silentLogger } from '../../../src/log.js';
@@ -12,14 +12,18 @@ import { FakePlayer } from '../../../src/player/fake.js';
 import type { BoothControl } from '../../../src/types.js';
 import { makeMedia, ScriptedDetector } from './fakes.js';
 
-function provider(name: string, make: () => unknown): ModuleSpec {
+function provider<K extends ServiceName>(name: K, make: () => ServiceMap[K]): ModuleSpec {
   return {
     name,
-    create(ctx) {
-      ctx.services[name] = make();
-      return { name, start: async () => undefined, stop: async () => undefined };
-    },
+    needs: [],
+    provides: [name],
+    create: () => ({ lifecycle: { name, start: async () => undefined, stop: async () => undefined }, services: { [name]: make() } }),
   };
+}
+
+/** The booth only picks clips; the rest of the media library's surface is for staff and reload. */
+function media(): ServiceMap['media'] {
+  return { ...makeMedia(), root: '/media', reload: async () => undefined, summary: () => ({ dir: '/media', folders: [], attract: 1, total: 1, empty: [], skipped: [] }), clips: () => [], durationMs: () => undefined };
 }
 
 describe('boothModule', () => {
@@ -34,16 +38,17 @@ describe('boothModule', () => {
       log: silentLogger,
       clock,
       modules: [
-        provider('frameSource', () => new FakeFrameSource({ clock })),
+        boothModule(), // listed first: still started after what it needs
         provider('detector', () => new ScriptedDetector()),
         provider('player', () => player),
-        provider('media', () => makeMedia()),
+        provider('media', media),
         provider('buttons', () => buttons),
-        boothModule(),
+        provider('frameSource', () => new FakeFrameSource({ clock })),
       ],
     });
     await d.start();
-    const booth = d.serviceMap.booth as BoothControl;
+    const booth: BoothControl | undefined = d.serviceMap.booth;
+    if (!booth) throw new Error('no services.booth');
     expect(booth.state().phase).toBe('attract');
     expect(booth.press('funny')).toEqual({ ok: true });
     expect(booth.state()).toMatchObject({ phase: 'select', mode: 'funny' });
@@ -53,14 +58,10 @@ describe('boothModule', () => {
     expect(booth.start()).toMatchObject({ ok: false, code: 'POKERFACE_ERR_BOOTH_NOT_READY' });
   });
 
-  it('starts without its services and says what is missing', async () => {
+  it('refuses to start without the services it needs and says which', async () => {
     const d = new Daemon({ config: defaultConfig(), log: silentLogger, clock: new ManualClock(), modules: [boothModule()] });
-    await d.start();
-    const h = d.health().find((x) => x.name === 'booth');
-    expect(h?.healthy).toBe(false);
-    expect(h?.reasons).toEqual(
-      expect.arrayContaining(['service frameSource is missing', 'service detector is missing', 'service player is missing', 'service media is missing', 'service buttons is missing']),
-    );
-    await d.stop();
+    const err = await d.start().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'POKERFACE_ERR_WIRING' });
+    expect((err as Error).message).toContain('booth needs service "frameSource", which no module provides');
   });
 });

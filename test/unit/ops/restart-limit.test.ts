@@ -7,7 +7,8 @@ import { runCommand } from '../../../src/api/commands.js';
 import { RestServer } from '../../../src/api/rest.js';
 import { staffServices } from '../../../src/api/services.js';
 import { silentLogger } from '../../../src/log.js';
-import { RestartLimiter, sharedRestartLimiter } from '../../../src/ops/restart-limit.js';
+import type { Services } from '../../../src/wiring.js';
+import { RestartLimiter, restartLimitModule } from '../../../src/ops/restart-limit.js';
 
 const servers: RestServer[] = [];
 afterEach(async () => {
@@ -45,10 +46,13 @@ describe('restart rate limit', () => {
   it('REST and MQTT share the one limiter from services', async () => {
     const clock = new ManualClock();
     const config = parseConfig('boothId: r1\napi:\n  host: 127.0.0.1\n  port: 0\n  token: tok-0123456789abcdef0123456789\nsystemd:\n  restartMinIntervalS: 30\n', 'test');
-    const services: Record<string, unknown> = {};
-    const ctx = { services, clock, config };
-    const limiter = sharedRestartLimiter(ctx);
-    expect(sharedRestartLimiter(ctx)).toBe(limiter);
+    const made = await restartLimitModule().create({ config, log: silentLogger, clock, services: {}, requestExit: () => undefined });
+    // one service the REST API and MQTT both need, so both get this one limiter
+    const offered: Services = made?.services ?? {};
+    const limiter = offered.restartLimiter;
+    if (!limiter) throw new Error('no services.restartLimiter');
+    expect(made?.lifecycle).toBeNull();
+    const services = {};
     const exits: Array<[number, string]> = [];
     const server = new RestServer({ config, log: silentLogger, clock, services: staffServices(services), requestExit: (c, r) => void exits.push([c, r]), restartLimiter: limiter });
     servers.push(server);

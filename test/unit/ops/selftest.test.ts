@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/clock.js';
 import { defaultConfig } from '../../../src/config/load.js';
-import type { ModuleSpec } from '../../../src/daemon.js';
+import type { ModuleSpec, ServiceName } from '../../../src/daemon.js';
 import { silentLogger } from '../../../src/log.js';
 import { VirtualButtonSource } from '../../../src/controls/virtual.js';
 import { FakePlayer } from '../../../src/player/fake.js';
@@ -50,10 +50,9 @@ const detector: Detector = {
 function spec(name: string, service: Record<string, unknown>, life?: { start(): Promise<void>; stop(): Promise<void> }): ModuleSpec {
   return {
     name,
-    create(ctx) {
-      Object.assign(ctx.services, service);
-      return { name, start: () => life?.start() ?? Promise.resolve(), stop: () => life?.stop() ?? Promise.resolve() };
-    },
+    needs: [],
+    provides: Object.keys(service) as ServiceName[],
+    create: () => ({ lifecycle: { name, start: () => life?.start() ?? Promise.resolve(), stop: () => life?.stop() ?? Promise.resolve() }, services: service }),
   };
 }
 
