@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isPokerfaceError } from '../../../src/errors.js';
 import { LetterboxResizer, NORM_0_255, NORM_MINUS1_1, checkFrame, cropGeometry, cropToFrame, letterboxFor, sampleCrop } from '../../../src/infer/preprocess.js';
 import { playerFaceIndex } from '../../../src/geometry.js';
-import { mapDetection } from '../../../src/infer/pipeline.js';
+import { mapDetection } from '../../../src/infer/pipeline-shared.js';
 import type { Frame } from '../../../src/types.js';
 import { solidFrame } from './helpers.js';
 
@@ -178,7 +178,7 @@ describe('grey crops (1-channel classifiers)', () => {
   });
 
   it('classifier input size and channels come from the manifest shape', async () => {
-    const { classifierInput } = await import('../../../src/infer/pipeline.js');
+    const { classifierInput } = await import('../../../src/infer/classifier-stage.js');
     expect(classifierInput(['N', 112, 112, 3])).toEqual({ size: 112, channels: 3 });
     expect(classifierInput(['N', 64, 64, 1])).toEqual({ size: 64, channels: 1 });
     expect(classifierInput(undefined)).toEqual({ size: 112, channels: 3 });
