@@ -1,6 +1,5 @@
 // The detection stage of the two-stage pipeline: letterbox the frame to the BlazeFace
 // input, one model run, decode and map the faces back to frame pixels.
-import { performance } from 'node:perf_hooks';
 import type { ModelConfig, ModelInput, PipelineDeps } from './pipeline-shared.js';
 import { PokerfaceError } from '../errors.js';
 import { BLAZEFACE_ANCHORS, ssdAnchors } from './anchors.js';
@@ -10,6 +9,7 @@ import type { Detection } from './nms.js';
 import { sessionShapes, tensorData, type OpenedSession } from './onnx.js';
 import { mapDetection, modelInput, openModel } from './pipeline-shared.js';
 import { LetterboxResizer, NORM_MINUS1_1, type FrameView } from './preprocess.js';
+import type { StageMeter } from './stage-meter.js';
 
 export interface BlazeFaceOutputNames {
   scores16: string;
@@ -25,14 +25,6 @@ export interface BlazeFaceStageParts {
   outputs: BlazeFaceOutputNames;
   resizer: LetterboxResizer;
   anchors: Float32Array;
-}
-
-export interface StageDetections {
-  /** faces in frame pixels */
-  dets: Detection[];
-  /** ms spent letterboxing and running the model */
-  preprocess: number;
-  detect: number;
 }
 
 export class BlazeFaceStage {
@@ -73,11 +65,11 @@ export class BlazeFaceStage {
     return this.p.session.fallbacks;
   }
 
-  async detect(f: FrameView): Promise<StageDetections> {
+  /** Faces in frame pixels; letterboxing is charged to preprocess, the rest to detect. */
+  async detect(f: FrameView, meter: StageMeter): Promise<Detection[]> {
     const { session, input, outputs: o, resizer, anchors, detector: d } = this.p;
-    const t0 = performance.now();
     const lb = resizer.run(f, input.data);
-    const t1 = performance.now();
+    meter.lap('preprocess');
     const out = await session.session.run({ [input.name]: input.tensor });
     const size = resizer.size;
     const norm = decodeBlazeFace(
@@ -91,7 +83,8 @@ export class BlazeFaceStage {
       { inputSize: size, scoreThreshold: d.scoreThreshold, nmsIou: d.nmsIou, weighted: d.weightedNms, maxFaces: d.maxFaces },
     );
     const dets = norm.map((n) => mapDetection(n, size, lb, f.width, f.height));
-    return { dets, preprocess: t1 - t0, detect: performance.now() - t1 };
+    meter.lap('detect');
+    return dets;
   }
 
   release(): Promise<void> {

@@ -1,6 +1,5 @@
 // The classification stage of the two-stage pipeline: aligned square crops of the
 // chosen faces, sampled straight into one batch tensor, one model run, probabilities.
-import { performance } from 'node:perf_hooks';
 import { PokerfaceError } from '../errors.js';
 import { EMOTIONS, type Emotion } from '../types.js';
 import { checkShapes, type VerifiedModel } from './manifest.js';
@@ -29,14 +28,6 @@ export interface ClassifierStageParts {
   session: OpenedSession;
   input: { size: number; channels: 1 | 3 };
   labels: readonly string[];
-}
-
-export interface StageEmotions {
-  /** one per face asked for, in the same order */
-  emotions: Emotions[];
-  /** ms spent cropping */
-  preprocess: number;
-  classify: number;
 }
 
 export class ClassifierStage {
@@ -74,31 +65,41 @@ export class ClassifierStage {
     return b;
   }
 
-  /** Emotions of `faces` (frame pixels, with BlazeFace keypoints when there are any). */
-  async classify(f: FrameView, faces: readonly Detection[]): Promise<StageEmotions> {
-    if (faces.length === 0) return { emotions: [], preprocess: 0, classify: 0 };
-    const t0 = performance.now();
+  /** Floats of one crop in the batch input. */
+  get cropLength(): number {
+    const { size, channels } = this.p.input;
+    return size * size * channels;
+  }
+
+  /** Sample the crops of `faces` into the batch input of their count (raw 0..255 levels). */
+  crop(f: FrameView, faces: readonly Detection[]): ModelInput {
     const b = this.batchFor(faces.length);
     const { align, margin } = this.p.classifier;
     const { size, channels } = this.p.input;
     const per = size * size * channels;
-    faces.forEach((d, k) => {
+    for (let k = 0; k < faces.length; k++) {
+      const d = faces[k] as Detection;
       const eyes = d.kps.length >= 4 ? { rx: d.kps[0] as number, ry: d.kps[1] as number, lx: d.kps[2] as number, ly: d.kps[3] as number } : null;
       sampleCrop(f, cropGeometry(d, eyes, margin, align), size, NORM_0_255, b.data, k * per, channels);
-    });
-    const t1 = performance.now();
+    }
+    return b;
+  }
+
+  /** Run the model on a batch filled by crop(); one emotion record per face. */
+  async infer(b: ModelInput, count: number): Promise<Emotions[]> {
     const session = this.p.session.session;
     const out = await session.run({ [b.name]: b.tensor });
     const name = session.outputNames[0] as string;
     const probs = tensorData(out[name], name);
     const labels = this.p.labels;
     const n = labels.length;
-    const emotions = faces.map((_, k) => {
+    const emotions: Emotions[] = [];
+    for (let k = 0; k < count; k++) {
       const em: Emotions = {};
       for (let c = 0; c < n; c++) em[labels[c] as Emotion] = probs[k * n + c];
-      return em;
-    });
-    return { emotions, preprocess: t1 - t0, classify: performance.now() - t1 };
+      emotions.push(em);
+    }
+    return emotions;
   }
 
   release(): Promise<void> {

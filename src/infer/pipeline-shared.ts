@@ -8,13 +8,17 @@ import type { DetectorInfo, Face } from '../types.js';
 import type { Detection } from './nms.js';
 import { float32Tensor, openSession, type OpenedSession, type OrtBinding, type OrtTensor } from './onnx.js';
 import type { FrameView, Letterbox } from './preprocess.js';
+import type { StageCpu } from './stage-meter.js';
 
 export type ModelConfig = FrozenConfig['model'];
 
 export interface StageTimings {
+  /** wall-clock ms */
   preprocess: number;
   detect: number;
   classify: number;
+  /** CPU ms of the worker thread in the same stages (see stage-meter.ts) */
+  cpu?: StageCpu;
 }
 
 export interface PipelineResult {

@@ -264,3 +264,14 @@ export function sampleCrop(f: FrameView, g: CropGeometry, size: number, norm: No
     }
   }
 }
+
+/** Mean absolute difference of `len` values of `a` (from `aOff`) and `b` (from `bOff`). */
+export function meanAbsDiff(a: Float32Array, aOff: number, b: Float32Array, bOff: number, len: number): number {
+  if (len <= 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < len; i++) {
+    const d = (a[aOff + i] as number) - (b[bOff + i] as number);
+    sum += d < 0 ? -d : d;
+  }
+  return sum / len;
+}

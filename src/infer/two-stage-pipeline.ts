@@ -2,15 +2,16 @@
 // the expression net classifies aligned crops of them. The player's face (the judge's
 // tracked box, or the face the judge would choose) is classified on every frame;
 // spectators every `classifier.otherFacesEvery` frames.
-import { iou, playerFaceIndex, type BoxTuple } from '../geometry.js';
+import { bestOverlap, iou, playerFaceIndex, type BoxTuple } from '../geometry.js';
 import type { DetectorInfo, Face } from '../types.js';
 import { BlazeFaceStage } from './blazeface-stage.js';
 import { ClassifierStage, type Emotions } from './classifier-stage.js';
 import { headPose } from './head-pose.js';
 import { verifyModel } from './manifest.js';
 import type { Detection } from './nms.js';
-import type { ModelConfig, Pipeline, PipelineDeps, PipelineResult } from './pipeline-shared.js';
-import { checkFrame, type FrameView } from './preprocess.js';
+import type { ModelConfig, ModelInput, Pipeline, PipelineDeps, PipelineResult } from './pipeline-shared.js';
+import { checkFrame, meanAbsDiff, type FrameView } from './preprocess.js';
+import { StageMeter } from './stage-meter.js';
 
 export interface TwoStagePipelineParts {
   cfg: ModelConfig;
@@ -22,6 +23,14 @@ export interface TwoStagePipelineParts {
 export class TwoStagePipeline implements Pipeline {
   private frameNo = 0;
   private previous: Face[] = [];
+  /** the faces of the last detection, reused on frames that skip detection */
+  private tracked: Detection[] = [];
+  private trackedFaces: Face[] = [];
+  /** the crop of each kept face classified at that detection (others have none) */
+  private readonly refCrops: Float32Array[] = [];
+  private readonly hasRef: boolean[] = [];
+  private sinceDetect = 0;
+  private readonly meter = new StageMeter();
 
   constructor(private readonly p: TwoStagePipelineParts) {}
 
@@ -51,9 +60,12 @@ export class TwoStagePipeline implements Pipeline {
 
   async run(f: FrameView, focus: BoxTuple | null = null): Promise<PipelineResult> {
     checkFrame(f);
-    const { dets, preprocess, detect } = await this.p.detector.detect(f);
     const frameNo = this.frameNo++;
-    const every = this.p.cfg.classifier.otherFacesEvery;
+    const meter = this.meter;
+    meter.start();
+    const kept = await this.runTracked(f, focus, frameNo);
+    if (kept) return kept;
+    const dets = await this.p.detector.detect(f, meter);
     const faces: Face[] = dets.map((d) => ({
       box: [d.x, d.y, d.w, d.h],
       score: d.score,
@@ -61,18 +73,76 @@ export class TwoStagePipeline implements Pipeline {
       keypoints: pairs(d.kps),
       pose: headPose(d.kps) ?? undefined,
     }));
-    // the player (the judge's track, or the face the judge would choose) is classified on
-    // every frame; spectators only every `otherFacesEvery` frames
     const mainIdx = playerFaceIndex(faces, focus, f.width, f.height);
-    const todo: number[] = [];
-    dets.forEach((_, i) => {
-      if (i === mainIdx || frameNo % every === 0) todo.push(i);
-      else (faces[i] as Face).emotions = this.carryOver(faces[i] as Face);
-    });
-    const c = await this.p.classifier.classify(f, todo.map((i) => dets[i] as Detection));
-    todo.forEach((fi, k) => ((faces[fi] as Face).emotions = c.emotions[k] as Emotions));
+    const todo = this.toClassify(faces, mainIdx, frameNo);
+    meter.lap('detect');
+    const cls = this.p.classifier;
+    const batch = todo.length > 0 ? cls.crop(f, todo.map((i) => dets[i] as Detection)) : null;
+    meter.lap('preprocess');
+    const emotions = batch ? await cls.infer(batch, todo.length) : [];
+    todo.forEach((fi, k) => ((faces[fi] as Face).emotions = emotions[k] as Emotions));
+    this.remember(dets, faces, todo, batch);
     this.previous = faces;
-    return { faces, timings: { preprocess: preprocess + c.preprocess, detect, classify: c.classify } };
+    meter.lap('classify');
+    return { faces, timings: meter.timings() };
+  }
+
+  /**
+   * A frame that skips detection: the faces of the last detection are kept while they
+   * hold still, i.e. for fewer than `detector.redetectEvery` frames, while the judge's
+   * focus box (if any) overlaps a kept face, and while the crop of every face classified
+   * now differs little from its crop at that detection (a face that leaves, turns or
+   * moves changes it at once). Null when the frame must be detected (the crop time spent
+   * finding that out is charged to preprocess).
+   */
+  private async runTracked(f: FrameView, focus: BoxTuple | null, frameNo: number): Promise<PipelineResult | null> {
+    const d = this.p.cfg.detector;
+    if (d.redetectEvery <= 1 || this.tracked.length === 0 || this.sinceDetect + 1 >= d.redetectEvery) return null;
+    const faces = this.trackedFaces.map((t): Face => ({ ...t, emotions: {} }));
+    // the judge follows a face that is not among the kept ones: look again
+    const mainIdx = focus ? bestOverlap(faces, focus) : playerFaceIndex(faces, null, f.width, f.height);
+    if (mainIdx < 0) return null;
+    const todo = this.toClassify(faces, mainIdx, frameNo);
+    if (!todo.every((i) => this.hasRef[i])) return null;
+    const cls = this.p.classifier;
+    const batch = cls.crop(f, todo.map((i) => this.tracked[i] as Detection));
+    const per = cls.cropLength;
+    const still = todo.every((i, k) => meanAbsDiff(batch.data, k * per, this.refCrops[i] as Float32Array, 0, per) <= d.redetectChange);
+    this.meter.lap('preprocess');
+    if (!still) return null;
+    const emotions = await cls.infer(batch, todo.length);
+    todo.forEach((fi, k) => ((faces[fi] as Face).emotions = emotions[k] as Emotions));
+    this.sinceDetect++;
+    this.previous = faces;
+    this.meter.lap('classify');
+    return { faces, timings: this.meter.timings() };
+  }
+
+  /** The player on every frame; spectators every `otherFacesEvery` frames, else carried over. */
+  private toClassify(faces: Face[], mainIdx: number, frameNo: number): number[] {
+    const every = this.p.cfg.classifier.otherFacesEvery;
+    const todo: number[] = [];
+    faces.forEach((face, i) => {
+      if (i === mainIdx || frameNo % every === 0) todo.push(i);
+      else face.emotions = this.carryOver(face);
+    });
+    return todo;
+  }
+
+  /** After a detection: the faces to keep and the crops to compare against. */
+  private remember(dets: Detection[], faces: Face[], todo: number[], batch: ModelInput | null): void {
+    this.tracked = dets;
+    this.trackedFaces = faces.map((face) => ({ ...face, emotions: {} }));
+    this.sinceDetect = 0;
+    this.hasRef.fill(false);
+    if (!batch || this.p.cfg.detector.redetectEvery <= 1) return;
+    const per = this.p.classifier.cropLength;
+    todo.forEach((fi, k) => {
+      // one buffer per face slot, made once
+      const ref = (this.refCrops[fi] ??= new Float32Array(per));
+      ref.set(batch.data.subarray(k * per, (k + 1) * per));
+      this.hasRef[fi] = true;
+    });
   }
 
   /** Emotions of the best-overlapping face of the previous frame (faces move little). */

@@ -1,12 +1,12 @@
 // One-stage pipeline (`model.kind: yolo`): a user's MobileNetV2-YOLOv3 export whose
 // classes are emotions; letterbox -> one model run -> decoded boxes with class scores.
-import { performance } from 'node:perf_hooks';
 import { PokerfaceError } from '../errors.js';
 import type { DetectorInfo, Emotion, Face } from '../types.js';
 import { sha256File } from './manifest.js';
 import { sessionShapes, tensorData, type OpenedSession } from './onnx.js';
 import { mapDetection, modelInput, openModel, type ModelConfig, type ModelInput, type Pipeline, type PipelineDeps, type PipelineResult } from './pipeline-shared.js';
 import { LetterboxResizer, NORM_0_1, NORM_0_255, NORM_MINUS1_1, checkFrame, type FrameView, type Normalise } from './preprocess.js';
+import { StageMeter } from './stage-meter.js';
 import { decodeYolo, type YoloOutput } from './yolo.js';
 
 const NORMS: Record<string, Normalise> = { '0-1': NORM_0_1, '-1-1': NORM_MINUS1_1, '0-255': NORM_0_255 };
@@ -20,6 +20,8 @@ export interface YoloPipelineParts {
 }
 
 export class YoloPipeline implements Pipeline {
+  private readonly meter = new StageMeter();
+
   constructor(private readonly p: YoloPipelineParts) {}
 
   static async create(cfg: ModelConfig, deps: PipelineDeps): Promise<YoloPipeline> {
@@ -66,9 +68,10 @@ export class YoloPipeline implements Pipeline {
   async run(f: FrameView): Promise<PipelineResult> {
     checkFrame(f);
     const { cfg, session, input, resizer } = this.p;
-    const t0 = performance.now();
+    const meter = this.meter;
+    meter.start();
     const lb = resizer.run(f, input.data);
-    const t1 = performance.now();
+    meter.lap('preprocess');
     const out = await session.session.run({ [input.name]: input.tensor });
     const y = cfg.yolo;
     const outputs: YoloOutput[] = session.session.outputNames.map((n) => {
@@ -92,7 +95,8 @@ export class YoloPipeline implements Pipeline {
       y.classes.forEach((c, i) => (emotions[c as Emotion] = d.classScores?.[i] ?? 0));
       return { box: [m.x, m.y, m.w, m.h], score: d.score, emotions };
     });
-    return { faces, timings: { preprocess: t1 - t0, detect: performance.now() - t1, classify: 0 } };
+    meter.lap('detect');
+    return { faces, timings: meter.timings() };
   }
 
   async close(): Promise<void> {

@@ -185,3 +185,14 @@ describe('grey crops (1-channel classifiers)', () => {
     expect(() => classifierInput(['N', 64, 64, 4])).toThrow(/channels/);
   });
 });
+
+describe('crop change (when a kept face is detected again)', () => {
+  it('mean absolute difference over a slice of each buffer', async () => {
+    const { meanAbsDiff } = await import('../../../src/infer/preprocess.js');
+    const a = new Float32Array([9, 1, 2, 3, 4]);
+    const b = new Float32Array([0, 0, 3, 1, 8, 9]);
+    expect(meanAbsDiff(a, 1, b, 1, 4)).toBeCloseTo((1 + 1 + 2 + 4) / 4, 6);
+    expect(meanAbsDiff(a, 0, a, 0, 5)).toBe(0);
+    expect(meanAbsDiff(a, 0, b, 0, 0)).toBe(0);
+  });
+});
