@@ -196,3 +196,11 @@ describe('crop change (when a kept face is detected again)', () => {
     expect(meanAbsDiff(a, 0, b, 0, 0)).toBe(0);
   });
 });
+
+describe('crop change, sampled', () => {
+  it('every step-th value', async () => {
+    const { meanAbsDiff } = await import('../../../src/infer/preprocess.js');
+    const a = new Float32Array([4, 100, 100, 8, 100, 100, 1]);
+    expect(meanAbsDiff(a, 0, new Float32Array(7), 0, 7, 3)).toBeCloseTo((4 + 8 + 1) / 3, 6);
+  });
+});
