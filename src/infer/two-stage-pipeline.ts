@@ -1,7 +1,8 @@
 // Two-stage pipeline (`model.kind: two-stage`, the default): BlazeFace finds the faces,
 // the expression net classifies aligned crops of them. The player's face (the judge's
 // tracked box, or the face the judge would choose) is classified on every frame;
-// spectators every `classifier.otherFacesEvery` frames.
+// spectators every `classifier.otherFacesEvery` frames. While the faces hold still,
+// detection is skipped and the last detection's boxes are classified (runTracked).
 import { bestOverlap, iou, playerFaceIndex, type BoxTuple } from '../geometry.js';
 import type { DetectorInfo, Face } from '../types.js';
 import { BlazeFaceStage } from './blazeface-stage.js';
