@@ -264,3 +264,18 @@ export function sampleCrop(f: FrameView, g: CropGeometry, size: number, norm: No
     }
   }
 }
+
+/**
+ * Mean absolute difference of `len` values of `a` (from `aOff`) and `b` (from `bOff`),
+ * over every `step`-th value (a step prime to the channel count samples all channels).
+ */
+export function meanAbsDiff(a: Float32Array, aOff: number, b: Float32Array, bOff: number, len: number, step = 1): number {
+  if (len <= 0) return 0;
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < len; i += step, n++) {
+    const d = (a[aOff + i] as number) - (b[bOff + i] as number);
+    sum += d < 0 ? -d : d;
+  }
+  return sum / n;
+}

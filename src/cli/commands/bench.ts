@@ -5,7 +5,7 @@ import { EXIT, PokerfaceError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import type { Frame } from '../../types.js';
 import { WorkerDetector } from '../../infer/detector.js';
-import type { StageTimings } from '../../infer/pipeline.js';
+import type { StageCpu } from '../../infer/stage-meter.js';
 import type { Command } from '../io.js';
 import { loadModelConfig } from './detect.js';
 
@@ -57,7 +57,7 @@ async function loadFrames(source: string | undefined, width: number, height: num
 export const command: Command = {
   summary: 'benchmark detection + classification (one JSON object); --peer also runs face-api',
   usage: [
-    'pokerface bench [--source FILE] [--frames N] [--peer] [--peer-frames N] [--config FILE] [--size WxH] [--variant front|back]',
+    'pokerface bench [--source FILE] [--frames N] [--peer] [--peer-frames N] [--config FILE] [--size WxH] [--variant front|back] [--profile]',
     '',
     '  --source FILE     image or video to run on (default: a 640x480 one-face cut of a face-api demo photo)',
     '  --frames N        frames to time (default 500), after 30 warm-up frames',
@@ -66,6 +66,8 @@ export const command: Command = {
     '  --size WxH        frame size (default 640x480)',
     '  --variant V       BlazeFace variant: front (default) or back',
     '  --config FILE     configuration for the model section (default: built-in defaults, CPU)',
+    '  --profile         also print where the CPU time goes: per stage in the worker thread, the main',
+    '                    thread, and the rest of the process, in CPU ms per frame (`cpuProfile`)',
   ].join('\n'),
   async run(args, io) {
     const { values } = parseArgs({
@@ -78,6 +80,7 @@ export const command: Command = {
         size: { type: 'string', default: '640x480' },
         config: { type: 'string', short: 'c' },
         variant: { type: 'string' },
+        profile: { type: 'boolean', default: false },
       },
     });
     const n = Number(values.frames);
@@ -97,9 +100,12 @@ export const command: Command = {
         return { ...f, seq: i };
       };
       for (let i = 0; i < 30; i++) await detector.detect(at(i));
-      const stages: Record<keyof StageTimings, number[]> = { preprocess: [], detect: [], classify: [] };
+      const stages: Record<keyof StageCpu, number[]> = { preprocess: [], detect: [], classify: [] };
+      const stageCpu: StageCpu = { preprocess: 0, detect: 0, classify: 0 };
+      let detected = 0;
       const latency: number[] = [];
       let faces = 0;
+      const main0 = process.threadCpuUsage();
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < n; i++) {
@@ -110,9 +116,17 @@ export const command: Command = {
         stages.preprocess.push(r.timings.preprocess);
         stages.detect.push(r.timings.detect);
         stages.classify.push(r.timings.classify);
+        const c = r.timings.cpu;
+        if (c) {
+          stageCpu.preprocess += c.preprocess;
+          stageCpu.detect += c.detect;
+          stageCpu.classify += c.classify;
+        }
+        if (r.timings.detect > 0) detected++;
       }
       const seconds = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
+      const mainCpu = process.threadCpuUsage(main0);
       const fps = n / seconds;
       const stat = (v: number[]): { p50: number; p95: number } => ({ p50: pct(v, 0.5), p95: pct(v, 0.95) });
       const out: Record<string, unknown> = {
@@ -133,6 +147,25 @@ export const command: Command = {
         loadAvg1: Math.round(loadavg()[0]! * 100) / 100,
         cpus: cpus().length,
       };
+      if (values.profile) {
+        const perFrame = (us: number): number => Math.round((us / 1000 / n) * 1000) / 1000;
+        const worker = stageCpu.preprocess + stageCpu.detect + stageCpu.classify;
+        const main = (mainCpu.user + mainCpu.system) / 1000;
+        const all = (cpu.user + cpu.system) / 1000;
+        out.cpuProfile = {
+          // CPU ms per frame; the stages as the worker measures them (src/infer/stage-meter.ts)
+          preprocess: perFrame(stageCpu.preprocess * 1000),
+          detect: perFrame(stageCpu.detect * 1000),
+          classify: perFrame(stageCpu.classify * 1000),
+          // the benchmark loop, copying frames to the worker, results coming back (this
+          // thread's clock lags by up to a scheduler tick; over the run that evens out)
+          mainThread: perFrame(main * 1000),
+          // everything else: the worker outside its stages, onnxruntime and GC threads
+          other: perFrame((all - worker - main) * 1000),
+          total: perFrame(all * 1000),
+          detectedFrames: detected,
+        };
+      }
       if (values.peer) {
         const { loadPeer } = await import('../../infer/peer.js');
         const peer = await loadPeer();

@@ -60,7 +60,9 @@ export const command: Command = {
     const { decodeImage, drawFaces } = await import('../../infer/image.js');
     const { isVideoFile, videoFrames } = await import('../../infer/video.js');
     // every image stands alone: classify every face, not only the main one
-    const detector = new WorkerDetector({ config: { ...config, classifier: { ...config.classifier, otherFacesEvery: 1 } }, log, logLevel: 'warn' });
+    // every face of every image is detected and classified (no boxes kept from the last one)
+    const exact = { ...config, detector: { ...config.detector, redetectEvery: 1 }, classifier: { ...config.classifier, otherFacesEvery: 1 } };
+    const detector = new WorkerDetector({ config: exact, log, logLevel: 'warn' });
     await detector.start();
     if (values.draw) mkdirSync(values.draw, { recursive: true });
     const maxFrames = values['max-frames'] ? Number(values['max-frames']) : undefined;

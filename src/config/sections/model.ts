@@ -46,6 +46,18 @@ export const ModelSchema = T.Object(
         nmsIou: T.Number({ minimum: 0, maximum: 1, default: 0.3 }),
         weightedNms: T.Boolean({ default: true }),
         maxFaces: T.Integer({ minimum: 1, maximum: 50, default: 5 }),
+        redetectEvery: T.Integer({
+          minimum: 1,
+          maximum: 1000,
+          default: 6,
+          description: 'while the faces hold still, run face detection every N frames and classify the kept boxes in between (1: every frame; two-stage)',
+        }),
+        redetectChange: T.Number({
+          minimum: 0,
+          maximum: 255,
+          default: 8,
+          description: 'detect again at once when a face\'s crop differs from its crop at the last detection by more than this mean absolute difference (pixel levels 0..255; about a 1.5-pixel move)',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../src/infer/image.js';
 import { loadOrt } from '../../../src/infer/onnx.js';
-import { TwoStagePipeline } from '../../../src/infer/pipeline.js';
+import { TwoStagePipeline } from '../../../src/infer/two-stage-pipeline.js';
 import { silentLogger } from '../../../src/log.js';
 import { modelConfig } from '../../unit/infer/helpers.js';
 import { SMILING, demoPhoto } from './demo-faces.js';

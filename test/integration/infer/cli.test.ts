@@ -55,6 +55,21 @@ describe.skipIf(!haveModels)('pokerface detect', () => {
   });
 });
 
+describe.skipIf(!haveModels)('pokerface bench --profile', () => {
+  it('prints CPU ms per frame by stage; on a still frame detection runs on 1 frame in redetectEvery (6)', async () => {
+    const c = io();
+    const code = await main(['bench', '--frames', '60', '--profile'], c);
+    expect(code).toBe(0);
+    const out = JSON.parse(c.stdout[0]!) as { cpuMsPerFrame: number; cpuProfile: Record<string, number> };
+    const p = out.cpuProfile;
+    for (const k of ['preprocess', 'detect', 'classify', 'mainThread', 'other', 'total']) expect(typeof p[k], k).toBe('number');
+    expect(p.classify).toBeGreaterThan(0);
+    expect(p.total).toBeCloseTo(out.cpuMsPerFrame, 1);
+    expect(p.detectedFrames).toBeGreaterThanOrEqual(10);
+    expect(p.detectedFrames).toBeLessThanOrEqual(11);
+  }, 120_000);
+});
+
 describe('pokerface anchors', () => {
   it('prints 9 anchors sorted by area from YOLO label files', async () => {
     const labels = join(dir, 'labels.txt');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerDetector } from '../../../src/infer/detector.js';
 import { decodeImage } from '../../../src/infer/image.js';
 import { loadOrt } from '../../../src/infer/onnx.js';
-import { TwoStagePipeline } from '../../../src/infer/pipeline.js';
+import { TwoStagePipeline } from '../../../src/infer/two-stage-pipeline.js';
 import { silentLogger } from '../../../src/log.js';
 import type { Face } from '../../../src/types.js';
 import { modelConfig } from '../../unit/infer/helpers.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../../src/infer/convert/graph-builder.js';
 import { encodeModel } from '../../../src/infer/convert/onnx-proto.js';
 import { loadOrt, type OrtBinding } from '../../../src/infer/onnx.js';
-import { YoloPipeline } from '../../../src/infer/pipeline.js';
+import { YoloPipeline } from '../../../src/infer/yolo-pipeline.js';
 import { WorkerDetector } from '../../../src/infer/detector.js';
 import { silentLogger } from '../../../src/log.js';
 import type { Face } from '../../../src/types.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isPokerfaceError } from '../../../src/errors.js';
 import { LetterboxResizer, NORM_0_255, NORM_MINUS1_1, checkFrame, cropGeometry, cropToFrame, letterboxFor, sampleCrop } from '../../../src/infer/preprocess.js';
 import { playerFaceIndex } from '../../../src/geometry.js';
-import { mapDetection } from '../../../src/infer/pipeline.js';
+import { mapDetection } from '../../../src/infer/pipeline-shared.js';
 import type { Frame } from '../../../src/types.js';
 import { solidFrame } from './helpers.js';
 
@@ -178,10 +178,29 @@ describe('grey crops (1-channel classifiers)', () => {
   });
 
   it('classifier input size and channels come from the manifest shape', async () => {
-    const { classifierInput } = await import('../../../src/infer/pipeline.js');
+    const { classifierInput } = await import('../../../src/infer/classifier-stage.js');
     expect(classifierInput(['N', 112, 112, 3])).toEqual({ size: 112, channels: 3 });
     expect(classifierInput(['N', 64, 64, 1])).toEqual({ size: 64, channels: 1 });
     expect(classifierInput(undefined)).toEqual({ size: 112, channels: 3 });
     expect(() => classifierInput(['N', 64, 64, 4])).toThrow(/channels/);
+  });
+});
+
+describe('crop change (when a kept face is detected again)', () => {
+  it('mean absolute difference over a slice of each buffer', async () => {
+    const { meanAbsDiff } = await import('../../../src/infer/preprocess.js');
+    const a = new Float32Array([9, 1, 2, 3, 4]);
+    const b = new Float32Array([0, 0, 3, 1, 8, 9]);
+    expect(meanAbsDiff(a, 1, b, 1, 4)).toBeCloseTo((1 + 1 + 2 + 4) / 4, 6);
+    expect(meanAbsDiff(a, 0, a, 0, 5)).toBe(0);
+    expect(meanAbsDiff(a, 0, b, 0, 0)).toBe(0);
+  });
+});
+
+describe('crop change, sampled', () => {
+  it('every step-th value', async () => {
+    const { meanAbsDiff } = await import('../../../src/infer/preprocess.js');
+    const a = new Float32Array([4, 100, 100, 8, 100, 100, 1]);
+    expect(meanAbsDiff(a, 0, new Float32Array(7), 0, 7, 3)).toBeCloseTo((4 + 8 + 1) / 3, 6);
   });
 });
