@@ -89,7 +89,7 @@ export interface StopPidsOptions {
   /** how long the processes get after SIGTERM before SIGKILL */
   graceMs: number;
   /** still the same process (not gone, PID not reused): only those are signalled again */
-  alive(pid: number): boolean;
+  alive: (pid: number) => boolean;
   /** the injected wait between looks (a process that is not our child sends no exit event) */
   sleep: (ms: number) => Promise<void>;
   /** how often to look (default 50 ms) */
