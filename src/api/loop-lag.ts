@@ -10,14 +10,8 @@
 import { performance } from 'node:perf_hooks';
 import { Listeners, type ListenerErrorLog } from '../listeners.js';
 import { silentLogger } from '../log.js';
-import type { IntervalTimers, TimerHandle } from '../timers.js';
+import { unrefTimers, type IntervalTimers, type TimerHandle } from '../timers.js';
 import type { Off } from '../types.js';
-
-const realTimers: IntervalTimers = {
-  // unref: the sampler alone must never keep the daemon alive
-  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
-};
 
 /** what a reader of the lag needs: the sampler fits */
 export interface LoopLag {
@@ -28,6 +22,7 @@ export interface LoopLag {
 export interface LoopLagOptions {
   intervalMs?: number;
   now?: () => number;
+  /** default unrefTimers: the sampler alone must never keep the daemon alive */
   timers?: IntervalTimers;
   log?: ListenerErrorLog;
 }
@@ -60,12 +55,12 @@ export class LoopLagSampler implements LoopLag {
   private run(): void {
     if (this.handle !== null) return;
     this.last = this.now();
-    this.handle = (this.o.timers ?? realTimers).setInterval(() => this.tick(), this.intervalMs);
+    this.handle = (this.o.timers ?? unrefTimers).setInterval(() => this.tick(), this.intervalMs);
   }
 
   private halt(): void {
     if (this.handle === null) return;
-    (this.o.timers ?? realTimers).clearInterval(this.handle);
+    (this.o.timers ?? unrefTimers).clearInterval(this.handle);
     this.handle = null;
   }
 
