@@ -26,7 +26,7 @@ export const systemTimers: Timers & IntervalTimers = {
 /** systemTimers whose timers never keep the process alive on their own (a shutdown deadline, a lag sampler) */
 export const unrefTimers: Timers & IntervalTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: systemTimers.clearTimeout,
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
   setInterval: (fn, ms) => setInterval(fn, ms).unref(),
-  clearInterval: systemTimers.clearInterval,
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
 };
