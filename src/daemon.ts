@@ -6,6 +6,7 @@ import { PokerfaceError, isPokerfaceError, exitCodeOf, EXIT } from './errors.js'
 import type { Logger } from './log.js';
 import type { Clock, Lifecycle, ModuleHealth } from './types.js';
 import { systemClock } from './clock.js';
+import { unrefTimers, type Timers } from './timers.js';
 import { createModule, startOrder, type Created, type ModuleSpec, type Services } from './wiring.js';
 
 export type { ModuleContext, ModuleSpec, ServiceMap, ServiceName, Services } from './wiring.js';
@@ -132,6 +133,8 @@ export interface RunOptions {
   stopDeadlineMs?: number;
   /** injected for tests */
   proc?: Pick<NodeJS.Process, 'on' | 'off' | 'exit'>;
+  /** the stop deadline's timer; default unrefTimers, so the deadline alone never holds the process open */
+  timers?: Timers;
 }
 
 /**
@@ -141,6 +144,7 @@ export interface RunOptions {
 export async function runUntilSignal(daemon: Daemon, log: Logger, opts: RunOptions & { exitRequests: ExitRequests }): Promise<number> {
   const proc = opts.proc ?? process;
   const deadline = opts.stopDeadlineMs ?? 5000;
+  const timers = opts.timers ?? unrefTimers;
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
   let shuttingDown = false;
@@ -155,21 +159,20 @@ export async function runUntilSignal(daemon: Daemon, log: Logger, opts: RunOptio
     }
     shuttingDown = true;
     log.info({ reason: why }, 'stopping');
-    const timer = setTimeout(() => {
+    const timer = timers.setTimeout(() => {
       const err = new PokerfaceError('POKERFACE_ERR_SHUTDOWN_TIMEOUT', `${deadline} ms`);
       log.error({ code: err.code }, err.message);
       proc.exit(err.exitCode);
     }, deadline);
-    timer.unref();
     daemon
       .stop()
       .then(() => {
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         log.info({ code }, 'stopped');
         resolveDone(code);
       })
       .catch((e: unknown) => {
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         log.error({ err: e }, 'stop failed');
         resolveDone(EXIT.SOFTWARE);
       });

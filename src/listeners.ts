@@ -1,5 +1,6 @@
 // The one listener list: buttons, booth state/events/scores/results, player events and
-// inference timings all fan out through it. A listener that throws is a bug in that
+// inference timings all fan out through it; camera frames too, whose consumers may answer
+// `false` for "busy, not taken" (offer). A listener that throws is a bug in that
 // listener: it is logged and never stops the others or the code that emitted.
 import type { Off } from './types.js';
 
@@ -9,7 +10,7 @@ export interface ListenerErrorLog {
 }
 
 interface Entry<T> {
-  fn: (v: T) => void;
+  fn: (v: T) => unknown;
   live: boolean;
 }
 
@@ -24,7 +25,7 @@ export class Listeners<T> {
   ) {}
 
   /** Each add is its own subscription; the returned function ends it (again is a no-op). */
-  add(fn: (v: T) => void): Off {
+  add(fn: (v: T) => unknown): Off {
     const e: Entry<T> = { fn, live: true };
     this.entries = [...this.entries, e];
     return () => {
@@ -46,6 +47,25 @@ export class Listeners<T> {
         this.log.error({ err }, `${this.what} listener threw`);
       }
     }
+  }
+
+  /**
+   * emit() for consumers that may refuse: true when at least one listener returned
+   * anything but `false` (one that threw did not take it); false with no listeners.
+   */
+  offer(v: T): boolean {
+    const list = this.entries;
+    let taken = false;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i] as Entry<T>;
+      if (!e.live) continue;
+      try {
+        if (e.fn(v) !== false) taken = true;
+      } catch (err) {
+        this.log.error({ err }, `${this.what} listener threw`);
+      }
+    }
+    return taken;
   }
 
   get size(): number {

@@ -22,3 +22,11 @@ export const systemTimers: Timers & IntervalTimers = {
   setInterval: (fn, ms) => setInterval(fn, ms),
   clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
 };
+
+/** systemTimers whose timers never keep the process alive on their own (a shutdown deadline, a lag sampler) */
+export const unrefTimers: Timers & IntervalTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};

@@ -15,7 +15,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DaemonProcess, TOKEN, makeCamera, makeMedia, ports, requireBuilt, sleep, tempDir, writeConfig } from '../../test/e2e/harness.js';
+import { DaemonProcess, makeCamera, makeMedia, ports, requireBuilt, sleep, tempDir, writeLoadTargetConfig } from '../../test/e2e/harness.js';
 import { hammer, makeResultsLog, timeGet } from '../../test/e2e/load.js';
 import { buckets, diffBuckets, parseProm, quantile } from './soak/prom.js';
 
@@ -61,17 +61,14 @@ async function oneRun(run: string, dir: string): Promise<RunFigures> {
   mkdirSync(runDir, { recursive: true });
   makeResultsLog(resultsPath, ROWS);
   const p = await ports();
-  const cfg = writeConfig({
+  const cfg = writeLoadTargetConfig({
     dir: runDir,
-    camera: { backend: 'file', file: { path: join(dir, 'neutral.mp4'), loop: true, pace: 'realtime' } },
+    cameraFile: join(dir, 'neutral.mp4'),
     mediaDir: join(dir, 'media'),
-    mqttUrl: 'mqtt://127.0.0.1:1',
+    resultsPath,
+    maxRows: 1_000_000,
     ports: p,
-    extra: {
-      mqtt: { enabled: false },
-      results: { path: resultsPath, maxRows: 1_000_000, retentionDays: 3650 },
-      api: { host: '127.0.0.1', port: p.api, token: TOKEN, ...(run === 'lifted' ? { requestsPerMinute: 1_000_000 } : {}) },
-    },
+    api: run === 'lifted' ? { requestsPerMinute: 1_000_000 } : {},
   });
   const daemon = new DaemonProcess(cfg, p.api);
   daemon.start();

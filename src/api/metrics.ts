@@ -5,13 +5,15 @@
 // Node.js figures are prom-client's default metrics (process_*, nodejs_*).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Off } from '../types.js';
-import { LoopLagSampler } from './loop-lag.js';
+import { LoopLagSampler, type LoopLag } from './loop-lag.js';
 import { inferenceTimings, type StaffServices } from './services.js';
 import { boothFrameStats, droppedFrames, safe } from './stats.js';
 
 export interface MetricsIdentity {
   version: string;
   boothId: string;
+  /** the shared event-loop lag sampler (the staff console reads the same one); default: one of its own */
+  loopLag?: LoopLag;
 }
 
 const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -36,7 +38,8 @@ export class Metrics {
   private readonly rounds: Counter<'outcome' | 'mode' | 'level'>;
   private readonly timeToCrack: Histogram<'mode' | 'level'>;
   private readonly inferSeconds: Histogram;
-  private readonly loopLag: LoopLagSampler;
+  private readonly loopLag: LoopLag;
+  private readonly lagSeconds: Histogram;
   private defaultsOn = false;
   private offs: Off[] = [];
 
@@ -189,7 +192,8 @@ export class Metrics {
       buckets: [0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.0125, 0.015, 0.0175, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1],
       registers: r,
     });
-    this.loopLag = new LoopLagSampler((ms) => lag.observe(ms / 1000));
+    this.lagSeconds = lag;
+    this.loopLag = id.loopLag ?? new LoopLagSampler();
   }
 
   start(): void {
@@ -212,11 +216,10 @@ export class Metrics {
     }
     const t = inferenceTimings(this.svc.detector);
     if (t) this.offs.push(t.onInference((ms) => this.inferSeconds.observe(ms / 1000)));
-    this.loopLag.start();
+    this.offs.push(this.loopLag.onLag((ms) => this.lagSeconds.observe(ms / 1000)));
   }
 
   stop(): void {
-    this.loopLag.stop();
     for (const off of this.offs.splice(0)) safe(off);
   }
 

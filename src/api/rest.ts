@@ -17,6 +17,7 @@ import { osHosts, type HostSource } from './hosts.js';
 import { redact } from '../redact.js';
 import { describeAjv } from './commands.js';
 import { eventPayload, relativeClip, scorePayload, statePayload, type PayloadContext } from './convert.js';
+import { LoopLagSampler } from './loop-lag.js';
 import { Metrics } from './metrics.js';
 import { LatestThrottle } from './queue.js';
 import { systemTimers, type Timers } from '../timers.js';
@@ -75,8 +76,10 @@ export class RestServer implements Lifecycle {
     this.sse = new SseHub({ max: a.sseMax, perIp: a.ssePerIp, maxAgeMs: a.sseMaxAgeS * 1000 }, this.timers);
     this.guards = new RestGuards({ config: o.config, log: o.log, clock: o.clock, timers: this.timers, hosts: o.hosts ?? osHosts });
     this.snap = new Snapshotter(this.timers);
-    this.metrics = new Metrics(o.services, { version: o.version ?? packageVersion(), boothId: o.config.boothId });
-    this.console = new StaffConsole({ config: o.config, services: o.services, clock: o.clock, proc: o.proc ?? nodeProcessInfo });
+    // one 20 ms lag timer for both readers, so /api/metrics and the console show the same ticks
+    const loopLag = new LoopLagSampler({ log: o.log });
+    this.metrics = new Metrics(o.services, { version: o.version ?? packageVersion(), boothId: o.config.boothId, loopLag });
+    this.console = new StaffConsole({ config: o.config, services: o.services, clock: o.clock, proc: o.proc ?? nodeProcessInfo, loopLag });
     this.score = new LatestThrottle(1000 / o.config.api.scoreHz, () => o.clock.now(), this.timers, (s) =>
       this.sse.send('score', scorePayload(s, o.clock, this.ctx)),
     );

@@ -12,7 +12,7 @@ import { brokerLabel, clipTable, LagWindow, resultsCsv } from './console-data.js
 import * as C from './console-schemas.js';
 import { CONSOLE_SCRIPT } from './console-script.js';
 import { healthReport } from './health.js';
-import { LoopLagSampler } from './loop-lag.js';
+import { LoopLagSampler, type LoopLag } from './loop-lag.js';
 import type { StaffMedia, StaffServices } from './services.js';
 import { droppedFrames, safe, type ProcessInfo } from './stats.js';
 import { CONSOLE_STYLE, STATUS_PAGE_CSP, statusPageHtml } from './status-page.js';
@@ -23,6 +23,8 @@ export interface StaffConsoleOptions {
   services: StaffServices;
   clock: Clock;
   proc: ProcessInfo;
+  /** the shared event-loop lag sampler (the metrics read the same one); default: one of its own */
+  loopLag?: LoopLag;
   /** loads a vendored file (default: from node_modules); tests hand in their own */
   readAsset?: (specifier: string) => Promise<Buffer>;
 }
@@ -42,17 +44,18 @@ const defaultReadAsset = (specifier: string): Promise<Buffer> => readFile(create
 
 export class StaffConsole {
   private readonly lag = new LagWindow(LAG_SAMPLES);
-  private readonly sampler: LoopLagSampler;
+  private readonly sampler: LoopLag;
+  private offLag: Off | null = null;
   private readonly cache = new Map<string, Promise<Buffer>>();
   private clipsCache: { key: string; at: number; body: Static<typeof C.ClipsBody> } | null = null;
   private offResult: Off | null = null;
 
   constructor(private readonly o: StaffConsoleOptions) {
-    this.sampler = new LoopLagSampler((ms) => this.lag.observe(ms));
+    this.sampler = o.loopLag ?? new LoopLagSampler();
   }
 
   start(): void {
-    this.sampler.start();
+    this.offLag ??= this.sampler.onLag((ms) => this.lag.observe(ms));
     // reading the results log costs a scan of its newest rows: do it once per finished
     // round (between rounds), not on every page's poll
     const booth = this.o.services.booth;
@@ -64,7 +67,8 @@ export class StaffConsole {
   }
 
   stop(): void {
-    this.sampler.stop();
+    if (this.offLag) safe(this.offLag);
+    this.offLag = null;
     if (this.offResult) safe(this.offResult);
     this.offResult = null;
     this.clipsCache = null;

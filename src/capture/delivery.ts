@@ -15,7 +15,8 @@
 //
 // The frames wait in a LatestSlot of three reusable buffers at most (filling, ready, being
 // handed on): a completed frame is never copied here, only its buffer changes role.
-import type { Clock, Frame, PixelFormat } from '../types.js';
+import type { Clock, Frame, Off, PixelFormat } from '../types.js';
+import { Listeners } from '../listeners.js';
 import { PokerfaceError } from '../errors.js';
 import { LatestSlot } from '../latest-slot.js';
 import { FrameTransform, frameBytes, type Geometry } from './transform.js';
@@ -60,7 +61,7 @@ export class FrameDelivery {
   private lastTs = -Infinity;
   private seq = 0;
   private cancelFlush: (() => void) | null = null;
-  private readonly cbs: FrameCallback[] = [];
+  private readonly consumers: Listeners<Frame>;
   private readonly flush = (): void => this.deliver();
 
   constructor(
@@ -73,6 +74,15 @@ export class FrameDelivery {
   ) {
     this.inBytes = frameBytes(geometry.width, geometry.height, geometry.format);
     this.transform = new FrameTransform(geometry);
+    this.consumers = new Listeners<Frame>(
+      {
+        error: ({ err }) => {
+          this.consumerErrors++;
+          this.onConsumerError(err, this.consumerErrors);
+        },
+      },
+      'frame',
+    );
     this.slot = new LatestSlot(() => ({ data: new Uint8Array(this.inBytes), seq: 0, ts: 0 }));
   }
 
@@ -89,8 +99,8 @@ export class FrameDelivery {
     return this.geometry.format;
   }
 
-  onFrame(cb: FrameCallback): void {
-    this.cbs.push(cb);
+  onFrame(cb: FrameCallback): Off {
+    return this.consumers.add(cb);
   }
 
   /** A new backend session: a partial frame from the old one must not be completed. */
@@ -197,20 +207,8 @@ export class FrameDelivery {
       format: this.geometry.format,
       data,
     };
-    if (this.cbs.length === 0) {
-      this.refused++;
-      return;
-    }
-    let taken = false;
-    for (const cb of this.cbs) {
-      try {
-        if (cb(frame) !== false) taken = true;
-      } catch (e) {
-        this.consumerErrors++;
-        this.onConsumerError(e, this.consumerErrors);
-      }
-    }
-    if (taken) this.delivered++;
+    // no consumer, or every one busy or throwing: refused
+    if (this.consumers.offer(frame)) this.delivered++;
     else this.refused++;
     this.transform.reviveIfDetached();
   }

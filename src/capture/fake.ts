@@ -5,7 +5,7 @@
 import { PokerfaceError, type ErrorCode } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { systemClock } from '../clock.js';
-import type { CaptureStats, Clock, Frame, FrameSource, ModuleHealth, PixelFormat } from '../types.js';
+import type { CaptureStats, Clock, Frame, FrameSource, ModuleHealth, Off, PixelFormat } from '../types.js';
 import { deferImmediate, deferSync } from './delivery.js';
 import type { CaptureDriver, DriverSession, DriverSink } from './driver.js';
 import { SupervisedSource, type CaptureStatsEx } from './supervisor.js';
@@ -70,8 +70,8 @@ export class FakeFrameSource implements FrameSource {
   stop(): Promise<void> {
     return this.inner.stop();
   }
-  onFrame(cb: (f: Frame) => void): void {
-    this.inner.onFrame(cb);
+  onFrame(cb: (f: Frame) => void): Off {
+    return this.inner.onFrame(cb);
   }
   stats(): CaptureStats & CaptureStatsEx {
     return this.inner.stats();

@@ -4,7 +4,8 @@
 // `restarting`, then `failed` with lastError, and keeps retrying.
 import { PokerfaceError, isPokerfaceError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CaptureStats, Clock, Frame, FrameSource, ModuleHealth, SourceState } from '../types.js';
+import type { CaptureStats, Clock, Frame, FrameSource, ModuleHealth, Off, SourceState } from '../types.js';
+import { Listeners } from '../listeners.js';
 import type { CaptureDriver, DriverSession, DriverSink, SessionEnd } from './driver.js';
 import { FrameDelivery, deferImmediate, type Defer, type FrameCallback } from './delivery.js';
 import { StderrLog } from './stderr-log.js';
@@ -81,7 +82,10 @@ export class SupervisedSource implements FrameSource {
   private fps = 0;
   private stopped = false;
   private delivery: FrameDelivery | null = null;
-  private readonly callbacks: FrameCallback[] = [];
+  /** outlives each session's FrameDelivery: a consumer added once gets every session's frames */
+  private readonly consumers = new Listeners<Frame>({ error: ({ err }) => this.consumerThrew(err) }, 'frame');
+  private consumerErrors = 0;
+  private readonly offer = (f: Frame): boolean => this.consumers.offer(f);
   private stderrLog: StderrLog | null = null;
 
   constructor(private readonly opts: SupervisorOptions) {}
@@ -95,25 +99,22 @@ export class SupervisedSource implements FrameSource {
     return this.session?.pid ?? null;
   }
 
-  onFrame(cb: (f: Frame) => void): void {
-    this.callbacks.push(cb);
-    this.delivery?.onFrame(cb);
+  onFrame(cb: FrameCallback): Off {
+    return this.consumers.add(cb);
+  }
+
+  private consumerThrew(err: unknown): void {
+    const n = ++this.consumerErrors;
+    if (n === 1 || n % 100 === 0) this.opts.log.error({ err, count: n }, 'frame consumer threw');
   }
 
   async start(): Promise<void> {
     if (this.state !== 'idle' && this.state !== 'stopped') return;
     const { clock, log } = this.opts;
     this.stopped = false;
-    this.delivery = new FrameDelivery(
-      this.opts.geometry,
-      clock,
-      this.opts.defer ?? deferImmediate,
-      () => this.captured(),
-      (e, n) => {
-        if (n === 1 || n % 100 === 0) log.error({ err: e, count: n }, 'frame consumer threw');
-      },
-    );
-    for (const cb of this.callbacks) this.delivery.onFrame(cb);
+    this.consumerErrors = 0;
+    this.delivery = new FrameDelivery(this.opts.geometry, clock, this.opts.defer ?? deferImmediate, () => this.captured());
+    this.delivery.onFrame(this.offer);
     this.stderrLog = new StderrLog(log, clock, this.opts.stderrLinesPerMinute, this.opts.driver.name);
     this.state = 'starting';
     this.downSince = clock.wall();

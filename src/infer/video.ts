@@ -1,6 +1,7 @@
 // Video decoding for `pokerface detect`: an ffmpeg child writing raw rgb24 frames to a
 // pipe. spawn is injected so tests can hand in a fake.
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { killNow } from '../child-stop.js';
 import { PokerfaceError } from '../errors.js';
 import type { Frame } from '../types.js';
 import { childEnv } from '../child-env.js';
@@ -65,6 +66,7 @@ export async function* videoFrames(file: string, opts: { spawn?: SpawnFn; ffmpeg
     const code = await exited;
     if (code !== 0 && seq === 0) throw new PokerfaceError('POKERFACE_ERR_IMAGE_DECODE', `${file}: ffmpeg: ${stderr.trim() || `exit ${code}`}`);
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // killNow, no grace: a decode the consumer walked away from has no output left worth a clean exit
+    if (child.exitCode === null && child.signalCode === null) void killNow(child, exited);
   }
 }

@@ -9,6 +9,8 @@
 // (/proc/<pid>/stat) recorded when it was started. Never by name.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { stopPids } from '../child-stop.js';
 import type { Logger } from '../log.js';
 import type { Lifecycle, ModuleHealth } from '../types.js';
 import { defineModule, type ModuleSpec } from '../wiring.js';
@@ -151,28 +153,16 @@ export class ChildLedger implements Lifecycle {
     }
     const stale = old.children.filter((c) => this.same(c));
     if (stale.length === 0) return;
-    for (const c of stale) {
-      log.warn({ pid: c.pid, cmd: c.cmdline.split('\0')[0] }, 'ending a child a killed predecessor left behind');
-      this.signal(c.pid, 'SIGTERM');
-    }
-    const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    const grace = this.opts.killGraceMs ?? 2000;
-    for (let waited = 0; waited < grace && stale.some((c) => this.same(c)); waited += 50) await sleep(50);
-    for (const c of stale) {
-      if (this.same(c)) {
-        log.warn({ pid: c.pid }, 'stale child ignored SIGTERM; sending SIGKILL');
-        this.signal(c.pid, 'SIGKILL');
-      }
-      this.reaped++;
-    }
-  }
-
-  private signal(pid: number, sig: NodeJS.Signals): void {
-    try {
-      this.procs.kill(pid, sig);
-    } catch {
-      // gone meanwhile, or not ours to signal (EPERM): nothing more to do
-    }
+    for (const c of stale) log.warn({ pid: c.pid, cmd: c.cmdline.split('\0')[0] }, 'ending a child a killed predecessor left behind');
+    const byPid = new Map(stale.map((c) => [c.pid, c]));
+    await stopPids([...byPid.keys()], this.procs, {
+      graceMs: this.opts.killGraceMs ?? 2000,
+      // same pid, start time and command line: anything else is gone or not ours
+      alive: (pid) => this.same(byPid.get(pid) as ProcRecord),
+      sleep: this.opts.sleep ?? ((ms: number) => delay(ms)),
+      onKill: (pid) => log.warn({ pid }, 'stale child ignored SIGTERM; sending SIGKILL'),
+    });
+    this.reaped += stale.length;
   }
 
   private write(): void {

@@ -2,6 +2,9 @@
 // sd_notify protocol is one datagram per message to the path in NOTIFY_SOCKET.
 import { createRequire } from 'node:module';
 import { PokerfaceError } from '../errors.js';
+import { Listeners, type ListenerErrorLog } from '../listeners.js';
+import { silentLogger } from '../log.js';
+import type { Off } from '../types.js';
 
 /** Where notify messages go. Injected so tests and other transports can stand in. */
 export interface NotifyTransport {
@@ -69,23 +72,20 @@ export function unixDgramTransport(path: string): NotifyTransport {
 /** A bound receiver, for tests and `pokerface selftest` (plays the part of systemd). */
 export interface NotifyReceiver {
   readonly path: string;
-  onMessage(cb: (message: string) => void): void;
+  onMessage(cb: (message: string) => void): Off;
   close(): void;
 }
 
-export function bindNotifyReceiver(path: string): Promise<NotifyReceiver> {
-  const cbs: Array<(m: string) => void> = [];
-  const sock = unixDgram().createSocket('unix_dgram', (buf) => {
-    const text = buf.toString('utf8');
-    for (const cb of cbs) cb(text);
-  });
+export function bindNotifyReceiver(path: string, log: ListenerErrorLog = silentLogger): Promise<NotifyReceiver> {
+  const cbs = new Listeners<string>(log, 'notify message');
+  const sock = unixDgram().createSocket('unix_dgram', (buf) => cbs.emit(buf.toString('utf8')));
   return new Promise((resolve, reject) => {
     sock.on('error', (e) => reject(new PokerfaceError('POKERFACE_ERR_NOTIFY_SOCKET', `bind ${path}: ${e.message}`, { cause: e })));
     sock.on('listening', () => {
       let closed = false;
       resolve({
         path,
-        onMessage: (cb) => void cbs.push(cb),
+        onMessage: (cb) => cbs.add(cb),
         close: () => {
           if (closed) return;
           closed = true;

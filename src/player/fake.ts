@@ -5,12 +5,16 @@
 import { statSync } from 'node:fs';
 import { systemClock } from '../clock.js';
 import { PokerfaceError } from '../errors.js';
-import type { Clock, ModuleHealth, Player, PlayerEvent, PlayerStats } from '../types.js';
+import { Listeners, type ListenerErrorLog } from '../listeners.js';
+import { silentLogger } from '../log.js';
+import type { Clock, ModuleHealth, Off, Player, PlayerEvent, PlayerStats } from '../types.js';
 import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
 
 export interface FakePlayerOptions {
   clock?: Clock;
   timers?: Timers;
+  /** where a throwing event listener is reported (default: nowhere) */
+  log?: ListenerErrorLog;
   /** how long a clip plays before `ended`; null: only finish() ends it (default 100 ms, or durationOf) */
   clipMs?: number | null;
   /** per-clip length, e.g. from the media library's probe */
@@ -39,7 +43,7 @@ export class FakePlayer implements Player {
   volume = 80;
   private readonly clock: Clock;
   private readonly timers: Timers;
-  private readonly listeners: Array<(e: PlayerEvent) => void> = [];
+  private readonly listeners: Listeners<PlayerEvent>;
   private readonly pending = new Set<TimerHandle>();
   private state: 'new' | 'running' | 'down' | 'stopped' = 'new';
   private current: { clip: string; kind: 'clip' | 'attract'; token: number } | null = null;
@@ -49,6 +53,7 @@ export class FakePlayer implements Player {
   constructor(private readonly opts: FakePlayerOptions = {}) {
     this.clock = opts.clock ?? systemClock;
     this.timers = opts.timers ?? systemTimers;
+    this.listeners = new Listeners(opts.log ?? silentLogger, 'player event');
   }
 
   /** true while the pretend mpv "process" runs */
@@ -67,8 +72,8 @@ export class FakePlayer implements Player {
     this.state = 'stopped';
   }
 
-  onEvent(cb: (e: PlayerEvent) => void): void {
-    this.listeners.push(cb);
+  onEvent(cb: (e: PlayerEvent) => void): Off {
+    return this.listeners.add(cb);
   }
 
   stats(): PlayerStats {
@@ -156,6 +161,6 @@ export class FakePlayer implements Player {
   }
 
   private emit(e: PlayerEvent): void {
-    for (const cb of this.listeners) cb(e);
+    this.listeners.emit(e);
   }
 }

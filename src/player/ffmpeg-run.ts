@@ -2,6 +2,7 @@
 // an argv array; nothing goes through a shell.
 import { spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { killNow } from '../child-stop.js';
 import { PokerfaceError } from '../errors.js';
 import { childEnv } from '../child-env.js';
 import { systemTimers, type Timers } from '../timers.js';
@@ -30,6 +31,11 @@ export function ffmpegRunner(opts: RunFfmpegOptions = {}): RunFfmpeg {
   return (args) =>
     new Promise<void>((resolve, reject) => {
       const child = spawn(opts.ffmpegPath ?? 'ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
+      // settles on 'error' too: a child that never started sends no 'close'
+      const gone = new Promise<void>((r) => {
+        child.once('close', () => r());
+        child.once('error', () => r());
+      });
       let err = '';
       let done = false;
       const finish = (e: Error | null): void => {
@@ -40,7 +46,8 @@ export function ffmpegRunner(opts: RunFfmpegOptions = {}): RunFfmpeg {
         else resolve();
       };
       const timer = timers.setTimeout(() => {
-        child.kill('SIGKILL');
+        // killNow, no grace: a media build that overran has failed anyway, and ffmpeg -y rewrites its output on the next try
+        void killNow(child, gone);
         finish(new PokerfaceError('POKERFACE_ERR_MEDIA_MAKE', `ffmpeg took longer than ${timeoutMs} ms`));
       }, timeoutMs);
       child.stderr?.on('data', (b: Buffer) => {

@@ -106,7 +106,7 @@ export function playerModule(): ModuleSpec {
         }
       } else {
         ctx.log.warn('player.enabled is false: no screen; clips end after their probed length');
-        player = new FakePlayer({ clock: ctx.clock, durationOf: (clip) => media.durationMs(clip), clipMs: 30_000 });
+        player = new FakePlayer({ clock: ctx.clock, log: ctx.log, durationOf: (clip) => media.durationMs(clip), clipMs: 30_000 });
       }
       return { lifecycle: new PlayerModule(media, player, ctx.log, screen), services: { media, player, ...(screen ? { screen } : {}) } };
     },

@@ -13,7 +13,7 @@ import { systemClock } from '../clock.js';
 import type { FrozenConfig } from '../config/schema.js';
 import { PokerfaceError, isPokerfaceError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Clock, ModuleHealth, Player, PlayerEvent, PlayerStats } from '../types.js';
+import type { Clock, ModuleHealth, Off, Player, PlayerEvent, PlayerStats } from '../types.js';
 import { MpvIpcClient, type IpcSocket, type MpvEvent } from './ipc.js';
 import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
 import { childEnv } from '../child-env.js';
@@ -231,8 +231,8 @@ export class MpvPlayer implements Player {
     this.state = 'stopped';
   }
 
-  onEvent(cb: (e: PlayerEvent) => void): void {
-    this.listeners.add(cb);
+  onEvent(cb: (e: PlayerEvent) => void): Off {
+    return this.listeners.add(cb);
   }
 
   stats(): PlayerStats {

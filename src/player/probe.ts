@@ -4,6 +4,7 @@
 import { spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { killNow } from '../child-stop.js';
 import { PokerfaceError } from '../errors.js';
 import { childEnv } from '../child-env.js';
 import { systemTimers, type Timers } from '../timers.js';
@@ -72,6 +73,11 @@ export function ffprobe(opts: FfprobeOptions = {}): ProbeFn {
       const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', `file:${abs}`];
       const child = spawn(opts.ffprobePath ?? 'ffprobe', args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
       const out: Buffer[] = [];
+      // settles on 'error' too: a child that never started sends no 'close'
+      const gone = new Promise<void>((r) => {
+        child.once('close', () => r());
+        child.once('error', () => r());
+      });
       let err = '';
       let done = false;
       const finish = (fn: () => void): void => {
@@ -81,7 +87,8 @@ export function ffprobe(opts: FfprobeOptions = {}): ProbeFn {
         fn();
       };
       const timer = timers.setTimeout(() => {
-        child.kill('SIGKILL');
+        // killNow, no grace: ffprobe only reads the file, so a hung one has nothing to finish cleanly
+        void killNow(child, gone);
         finish(() => reject(new PokerfaceError('POKERFACE_ERR_MEDIA_UNPLAYABLE', `${file}: ffprobe took longer than ${timeoutMs} ms`)));
       }, timeoutMs);
       child.stdout?.on('data', (b: Buffer) => out.push(b));

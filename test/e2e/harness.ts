@@ -83,6 +83,40 @@ export function writeConfig(o: BoothConfigOptions): string {
   return file;
 }
 
+export interface LoadTargetOptions {
+  /** the run's folder (config, mpv socket) */
+  dir: string;
+  /** the video the file camera loops in real time (a neutral face) */
+  cameraFile: string;
+  mediaDir: string;
+  /** a results log made beforehand (makeResultsLog) */
+  resultsPath: string;
+  maxRows: number;
+  ports: DaemonPorts;
+  /** api settings over the shipped per-IP limits (not the harness's raised one) */
+  api?: Record<string, unknown>;
+}
+
+/**
+ * The daemon a REST load runs against (test/e2e/security.test.ts, scripts/bench/dos.ts):
+ * a demo booth on a looping file camera, no MQTT, a large results log, and the shipped
+ * request limits unless `api` changes them.
+ */
+export function writeLoadTargetConfig(o: LoadTargetOptions): string {
+  return writeConfig({
+    dir: o.dir,
+    camera: { backend: 'file', file: { path: o.cameraFile, loop: true, pace: 'realtime' } },
+    mediaDir: o.mediaDir,
+    mqttUrl: 'mqtt://127.0.0.1:1',
+    ports: o.ports,
+    extra: {
+      mqtt: { enabled: false },
+      results: { path: o.resultsPath, maxRows: o.maxRows, retentionDays: 3650 },
+      api: { host: '127.0.0.1', port: o.ports.api, token: TOKEN, ...o.api },
+    },
+  });
+}
+
 export async function ports(): Promise<DaemonPorts> {
   return { api: await freePort(), mqtt: await freePort() };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Mosquitto, Watcher } from '../integration/api/brokers.js';
-import { DaemonProcess, ROOT, TOKEN, makeCamera, makeMedia, ports, requireBuilt, sleep, tempDir, waitUntil, writeConfig } from './harness.js';
+import { DaemonProcess, ROOT, TOKEN, makeCamera, makeMedia, ports, requireBuilt, sleep, tempDir, waitUntil, writeConfig, writeLoadTargetConfig } from './harness.js';
 import { OPEN_GETS, hammer, makeResultsLog, type LoadResult } from './load.js';
 
 const ROWS = 200_000;
@@ -26,18 +26,15 @@ describe('security: REST under load', () => {
     const resultsPath = join(dir, 'results.sqlite');
     makeResultsLog(resultsPath, ROWS);
     const p = await ports();
-    const cfg = writeConfig({
+    const cfg = writeLoadTargetConfig({
       dir,
-      camera: { backend: 'file', file: { path: join(dir, 'neutral.mp4'), loop: true, pace: 'realtime' } },
+      cameraFile: join(dir, 'neutral.mp4'),
       mediaDir: join(dir, 'media'),
-      mqttUrl: 'mqtt://127.0.0.1:1',
+      resultsPath,
+      maxRows: 500_000,
       ports: p,
-      extra: {
-        mqtt: { enabled: false },
-        results: { path: resultsPath, maxRows: 500_000, retentionDays: 3650 },
-        // the shipped per-IP limits (not the harness's raised one), a short request timeout
-        api: { host: '127.0.0.1', port: p.api, token: TOKEN, requestTimeoutMs: 3000, headersTimeoutMs: 3000, authFailuresPerMinute: 10 },
-      },
+      // the shipped per-IP limits, a short request timeout
+      api: { requestTimeoutMs: 3000, headersTimeoutMs: 3000, authFailuresPerMinute: 10 },
     });
     daemon = new DaemonProcess(cfg, p.api);
     daemon.start();

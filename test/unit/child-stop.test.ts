@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runChild } from '../../src/capture/child.js';
 import type { DriverSink } from '../../src/capture/driver.js';
-import { stopChild, type StopOutcome } from '../../src/child-stop.js';
+import { killNow, stopChild, stopPids, type StopOutcome } from '../../src/child-stop.js';
 import { ManualClock } from '../../src/clock.js';
 import { TestTimers } from '../test-timers.js';
 
@@ -94,6 +94,89 @@ describe('stopChild', () => {
 
     const failed = new RecordingChild();
     expect(await stopChild(failed, Promise.reject(new Error('spawn failed')), { graceMs: 1000, timers })).toBe('exited');
+  });
+});
+
+describe('killNow', () => {
+  it('sends SIGKILL before it returns, with no request and no timer, and resolves once the child is gone', async () => {
+    const { timers } = clockAndTimers();
+    const c = new RecordingChild();
+    const s = track(killNow(c, c.exited));
+    expect(c.signals).toEqual(['SIGKILL']);
+    expect(timers.size).toBe(0);
+    await flush();
+    expect(s.outcome).toBeNull();
+    c.exit();
+    await flush();
+    expect(s.outcome).toBe('killed');
+  });
+});
+
+/** Processes known only by PID; each either leaves on SIGTERM or ignores it. */
+class FakePids {
+  readonly live = new Set<number>();
+  readonly signals: Array<[number, NodeJS.Signals]> = [];
+  constructor(
+    pids: number[],
+    private readonly ignoreTerm: ReadonlySet<number> = new Set(),
+  ) {
+    for (const p of pids) this.live.add(p);
+  }
+  kill(pid: number, signal: NodeJS.Signals): void {
+    this.signals.push([pid, signal]);
+    if (!this.live.has(pid)) throw Object.assign(new Error('ESRCH'), { code: 'ESRCH' });
+    if (signal === 'SIGKILL' || !this.ignoreTerm.has(pid)) this.live.delete(pid);
+  }
+}
+
+describe('stopPids', () => {
+  it('processes that leave on SIGTERM: no SIGKILL, no wait', async () => {
+    const procs = new FakePids([1, 2]);
+    const slept: number[] = [];
+    const outcome = await stopPids([1, 2], procs, { graceMs: 2000, alive: (p) => procs.live.has(p), sleep: (ms) => (slept.push(ms), Promise.resolve()) });
+    expect(outcome).toBe('exited');
+    expect(procs.signals).toEqual([
+      [1, 'SIGTERM'],
+      [2, 'SIGTERM'],
+    ]);
+    expect(slept).toEqual([]);
+  });
+
+  it('one that ignores SIGTERM is looked at every pollMs on the injected sleep and gets SIGKILL once the grace is spent; only it', async () => {
+    const procs = new FakePids([1, 2], new Set([2]));
+    const slept: number[] = [];
+    const killed: number[] = [];
+    const outcome = await stopPids([1, 2], procs, {
+      graceMs: 200,
+      pollMs: 50,
+      alive: (p) => procs.live.has(p),
+      sleep: (ms) => (slept.push(ms), Promise.resolve()),
+      onKill: (p) => killed.push(p),
+    });
+    expect(outcome).toBe('killed');
+    expect(slept).toEqual([50, 50, 50, 50]);
+    expect(killed).toEqual([2]);
+    expect(procs.signals).toEqual([
+      [1, 'SIGTERM'],
+      [2, 'SIGTERM'],
+      [2, 'SIGKILL'],
+    ]);
+  });
+
+  it('a signal that fails (already gone) is ignored, and a process that is no longer the same one is not signalled again', async () => {
+    const procs = new FakePids([1], new Set([1]));
+    let same = true;
+    const outcome = await stopPids([1, 7], procs, {
+      graceMs: 100,
+      alive: (p) => same && procs.live.has(p),
+      // the PID is reused by another process while we wait
+      sleep: () => ((same = false), Promise.resolve()),
+    });
+    expect(outcome).toBe('exited');
+    expect(procs.signals).toEqual([
+      [1, 'SIGTERM'],
+      [7, 'SIGTERM'],
+    ]);
   });
 });
 

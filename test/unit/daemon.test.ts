@@ -3,6 +3,7 @@ import { defaultConfig } from '../../src/config/load.js';
 import { Daemon, ExitRequests, runUntilSignal, type ModuleSpec } from '../../src/daemon.js';
 import { silentLogger } from '../../src/log.js';
 import { EventEmitter } from 'node:events';
+import { TestTimers } from '../test-timers.js';
 
 function recorder(): { specs: ModuleSpec[]; log: string[] } {
   const log: string[] = [];
@@ -72,6 +73,34 @@ describe('daemon lifecycle', () => {
     proc.emit('SIGINT');
     await done;
     expect(exits).toEqual([70]);
+  });
+
+  it('the stop deadline runs on the injected timers: a hung stop exits 70 when it runs out, a finished one leaves no timer', async () => {
+    let release: () => void = () => undefined;
+    const hang: ModuleSpec = { name: 'hang', needs: [], provides: [], create: () => ({ lifecycle: { name: 'hang', start: () => Promise.resolve(), stop: () => new Promise<void>((r) => (release = r)) }, services: {} }) };
+    const proc = new EventEmitter() as EventEmitter & { exit: (c: number) => void };
+    const exits: number[] = [];
+    proc.exit = (c) => void exits.push(c);
+    const timers = new TestTimers();
+    const d = new Daemon({ config: defaultConfig(), log: silentLogger, modules: [hang] });
+    await d.start();
+    const done = runUntilSignal(d, silentLogger, { proc: proc as never, stopDeadlineMs: 5000, timers, exitRequests: new ExitRequests() });
+    proc.emit('SIGTERM');
+    expect(timers.size).toBe(1);
+    timers.advance(4999);
+    expect(exits).toEqual([]);
+    timers.advance(1);
+    expect(exits).toEqual([70]);
+    release();
+    await done;
+
+    const ok = new Daemon({ config: defaultConfig(), log: silentLogger, modules: recorder().specs });
+    await ok.start();
+    const t2 = new TestTimers();
+    const done2 = runUntilSignal(ok, silentLogger, { proc: proc as never, timers: t2, exitRequests: new ExitRequests() });
+    proc.emit('SIGTERM');
+    await expect(done2).resolves.toBe(0);
+    expect(t2.size).toBe(0);
   });
 
   it('turns an exit request into a clean stop with that code', async () => {

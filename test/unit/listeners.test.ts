@@ -65,4 +65,22 @@ describe('Listeners', () => {
     // a ran again and added one more d; the first d is called, the new one waits
     expect(got).toEqual(['a', 'd']);
   });
+
+  it('offer: true when any listener took the value (not `false`, not a throw); false with none', () => {
+    const log = recordingLog();
+    const h = new Listeners<number>(log, 'frame');
+    expect(h.offer(1)).toBe(false);
+    const offBusy = h.add(() => false);
+    expect(h.offer(1)).toBe(false);
+    h.add(() => {
+      throw new Error('boom');
+    });
+    expect(h.offer(1)).toBe(false);
+    expect(log.errors.map((e) => e.msg)).toEqual(['frame listener threw']);
+    const offTaker = h.add(() => undefined);
+    expect(h.offer(1)).toBe(true);
+    offTaker();
+    offBusy();
+    expect(h.offer(1)).toBe(false);
+  });
 });

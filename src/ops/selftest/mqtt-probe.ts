@@ -11,6 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childEnv } from '../../child-env.js';
+import { stopChild } from '../../child-stop.js';
+import { systemTimers, type IntervalTimers, type Timers } from '../../timers.js';
 
 export interface BrokerAddress {
   host: string;
@@ -53,7 +55,24 @@ function credentialsFolder(a: BrokerAddress): { env: NodeJS.ProcessEnv; remove()
   return { env: { ...childEnv(), XDG_CONFIG_HOME: dir }, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function mosquittoProbe(spawnFn: SpawnFn = (cmd, args, env) => spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env })): MqttProbe {
+/** settles when the client is gone: 'close', or 'error' for one that never started */
+function goneOf(c: ChildProcess): Promise<void> {
+  return new Promise<void>((r) => {
+    c.once('close', () => r());
+    c.once('error', () => r());
+  });
+}
+
+/** the mosquitto clients leave at once on SIGTERM; one that does not gets SIGKILL after this */
+const CLIENT_GRACE_MS = 1000;
+
+export function mosquittoProbe(
+  spawnFn: SpawnFn = (cmd, args, env) => spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env }),
+  timers: Timers & IntervalTimers = systemTimers,
+): MqttProbe {
+  const end = (c: { child: ChildProcess; gone: Promise<void> }): void => {
+    if (c.child.exitCode === null) void stopChild(c.child, c.gone, { graceMs: CLIENT_GRACE_MS, timers });
+  };
   return {
     roundTrip(addr, publishTopic, payload, subscribeTopic, timeoutMs) {
       return new Promise<string>((resolve, reject) => {
@@ -70,17 +89,18 @@ export function mosquittoProbe(spawnFn: SpawnFn = (cmd, args, env) => spawn(cmd,
         // seen in time: the request is sent again every 500 ms until the first answer
         // (-C 1) makes mosquitto_sub print it and exit.
         const sub = spawnFn('mosquitto_sub', [...conn, '-C', '1', '-W', String(Math.max(1, Math.ceil(timeoutMs / 1000))), '-t', subscribeTopic], env);
-        const pubs: ChildProcess[] = [];
+        const subGone = goneOf(sub);
+        const pubs: Array<{ child: ChildProcess; gone: Promise<void> }> = [];
         let out = '';
         let errText = '';
         let done = false;
         const finish = (e: Error | null, msg?: string): void => {
           if (done) return;
           done = true;
-          clearTimeout(timer);
-          clearInterval(resend);
-          if (sub.exitCode === null) sub.kill();
-          for (const p of pubs) if (p.exitCode === null) p.kill();
+          timers.clearTimeout(timer);
+          timers.clearInterval(resend);
+          end({ child: sub, gone: subGone });
+          for (const p of pubs) end(p);
           // the clients read their options file at start; a publish still starting may
           // miss it and fail, which no longer matters
           creds?.remove();
@@ -89,12 +109,12 @@ export function mosquittoProbe(spawnFn: SpawnFn = (cmd, args, env) => spawn(cmd,
         };
         const publish = (): void => {
           const pub = spawnFn('mosquitto_pub', [...conn, '-t', publishTopic, '-m', payload], env);
-          pubs.push(pub);
+          pubs.push({ child: pub, gone: goneOf(pub) });
           pub.on('error', (e) => finish(new Error(`mosquitto_pub: ${e.message} (install mosquitto-clients)`)));
           pub.stderr?.on('data', (x: Buffer) => (errText += x.toString()));
         };
-        const timer = setTimeout(() => finish(new Error(`no answer on ${subscribeTopic} within ${timeoutMs} ms${errText ? `: ${errText.trim()}` : ''}`)), timeoutMs);
-        const resend = setInterval(publish, 500);
+        const timer = timers.setTimeout(() => finish(new Error(`no answer on ${subscribeTopic} within ${timeoutMs} ms${errText ? `: ${errText.trim()}` : ''}`)), timeoutMs);
+        const resend = timers.setInterval(publish, 500);
         sub.on('error', (e) => finish(new Error(`mosquitto_sub: ${e.message} (install mosquitto-clients)`)));
         sub.stderr?.on('data', (d: Buffer) => (errText += d.toString()));
         sub.stdout?.on('data', (d: Buffer) => (out += d.toString()));

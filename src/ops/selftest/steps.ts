@@ -152,7 +152,7 @@ async function pressOf(env: StepEnv, buttons: ButtonSource & VirtualButtons, nam
     if (active && e.name === name && e.kind === 'press') resolveHit(e);
   });
   env.say(prompt);
-  if (env.demo) setTimeout(() => buttons.pressVirtual(name), 50);
+  if (env.demo) void env.sleep(50).then(() => buttons.pressVirtual(name));
   const timeout = env.sleep(env.buttonTimeoutMs).then(() => null);
   const got = await Promise.race([hit, timeout]);
   active = false;

@@ -12,15 +12,15 @@ describe('LoopLagSampler', () => {
     let t = 0;
     const seen: number[] = [];
     const timers = new TestTimers();
-    const s = new LoopLagSampler((ms) => seen.push(ms), 20, () => t, timers);
-    s.start();
+    const s = new LoopLagSampler({ intervalMs: 20, now: () => t, timers });
+    const off = s.onLag((ms) => seen.push(ms));
     t = 20;
     timers.interval(0)?.fire();
     t = 55; // 15 ms late
     timers.interval(0)?.fire();
     t = 74; // a millisecond early
     timers.interval(0)?.fire();
-    s.stop();
+    off();
     expect(seen).toEqual([0, 15, 0]);
     expect(timers.interval(0)).toBeNull();
   });

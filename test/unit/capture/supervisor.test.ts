@@ -86,6 +86,27 @@ describe('SupervisedSource', () => {
     expect(src.stats().state).toBe('stopped');
   });
 
+  it('a consumer added before start gets frames across restarts; its Off ends that; a busy or throwing one counts as dropped', async () => {
+    const { src, driver, advance } = setup();
+    const seen: number[] = [];
+    const off = src.onFrame((f) => void seen.push(f.seq));
+    await src.start();
+    driver.frame();
+    await src.stop();
+    await src.start();
+    driver.frame();
+    advance(10);
+    expect(seen).toHaveLength(2);
+    off();
+    src.onFrame(() => {
+      throw new Error('consumer bug');
+    });
+    driver.frame();
+    expect(seen).toHaveLength(2);
+    expect(src.stats().dropped).toBeGreaterThanOrEqual(1);
+    await src.stop();
+  });
+
   it('a stall (no frame for stallMs) restarts the session with backoff and counts it', async () => {
     const { src, driver, advance, timers } = setup({ stallMs: 1000 });
     await src.start();

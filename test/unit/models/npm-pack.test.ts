@@ -2,7 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fetchPackedPackage, integrityMatches, integrityOf, packFileName, spawnCommand, type RunCommand } from '../../../src/infer/convert/npm-pack.js';
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { commandRunner, fetchPackedPackage, integrityMatches, integrityOf, packFileName, spawnCommand, type CommandChild, type RunCommand } from '../../../src/infer/convert/npm-pack.js';
+import { TestTimers } from '../../test-timers.js';
 import { isPokerfaceError } from '../../../src/errors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pokerface-pack-'));
@@ -87,5 +90,29 @@ describe('npm pack fetch', () => {
     const slow = await spawnCommand(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { cwd: root, timeoutMs: 200 });
     expect(slow.code).toBeNull();
     expect(slow.stderr).toMatch(/killed after 200 ms/);
+  });
+
+  it('commandRunner: the timeout runs on the injected timers and SIGKILLs at once (no SIGTERM first)', async () => {
+    const signals: Array<NodeJS.Signals | number | undefined> = [];
+    const child = Object.assign(new EventEmitter(), {
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      kill(signal?: NodeJS.Signals | number): boolean {
+        signals.push(signal);
+        if (signal === 'SIGKILL') setImmediate(() => child.emit('close', null));
+        return true;
+      },
+    }) as EventEmitter & CommandChild;
+    const timers = new TestTimers();
+    const run = commandRunner({ spawn: () => child, timers });
+    const p = run('npm', ['pack', 'x'], { cwd: root, timeoutMs: 300_000 });
+    timers.advance(299_999);
+    expect(signals).toEqual([]);
+    timers.advance(1);
+    expect(signals).toEqual(['SIGKILL']);
+    const res = await p;
+    expect(res.code).toBeNull();
+    expect(res.stderr).toMatch(/killed after 300000 ms/);
+    expect(timers.size).toBe(0);
   });
 });
