@@ -224,6 +224,12 @@ describe('systemd/pokerface.service', () => {
     expect(unitValues('StandardOutput')).toEqual(['journal']);
   });
 
+  it('names no node binary a machine may lack: install-service.sh puts in the real one', () => {
+    // `systemd-analyze verify` fails on a unit whose ExecStart binary is missing, and many
+    // systems (the arm64 check's root, any with Node only in /usr/local/bin) have no /usr/bin/node
+    expect(unitValues('ExecStart')).toEqual(['/usr/bin/env node /opt/pokerface/bin/pokerface.js run --config /etc/pokerface/config.yaml']);
+  });
+
   it.runIf(has('systemd-analyze'))('passes systemd-analyze verify without a warning, alone and with the Jetson drop-in', () => {
     const r = spawnSync('systemd-analyze', ['verify', 'systemd/pokerface.service'], { encoding: 'utf8' });
     expect(r.stderr + r.stdout).toBe('');
