@@ -71,10 +71,23 @@ describe('booth end to end', () => {
     return { watcher, daemon, pressedAt: Date.now() };
   }
 
+  /** A wait that fails says what the booth did meanwhile: every event and phase, the score's range, the daemon's last log lines. */
+  async function withEvents(watcher: Watcher, daemon: DaemonProcess, wait: Promise<void>): Promise<void> {
+    try {
+      await wait;
+    } catch (err) {
+      const events = watcher.on('pokerface/e2e/event').map((m) => m.payload);
+      const phases = watcher.on('pokerface/e2e/state').map((m) => (JSON.parse(m.payload) as StateMsg).phase);
+      const values = watcher.on('pokerface/e2e/score').map((m) => (JSON.parse(m.payload) as ScoreMsg).value);
+      const scores = values.length ? `${values.length} scores, value ${Math.min(...values).toFixed(3)}..${Math.max(...values).toFixed(3)}` : 'no scores';
+      throw new Error(`${(err as Error).message}\nevents: ${events.join('\n')}\nphases: ${phases.filter((ph, i) => ph !== phases[i - 1]).join(' ')}\n${scores}\ndaemon log tail:\n${daemon.tail(40)}`);
+    }
+  }
+
   it('a smile cracks the player within hold time + rise time + 300 ms', async () => {
     const { watcher, daemon } = await playRound(join(dir, 'smile.mp4'), null);
     try {
-      await watcher.waitFor((g) => g.some((m) => m.topic === 'pokerface/e2e/event' && (JSON.parse(m.payload) as EventMsg).type === 'cracked'), 40_000 * TIME_SCALE);
+      await withEvents(watcher, daemon, watcher.waitFor((g) => g.some((m) => m.topic === 'pokerface/e2e/event' && (JSON.parse(m.payload) as EventMsg).type === 'cracked'), 40_000 * TIME_SCALE));
       const crackedReceived = receivedAt.get('cracked') as number;
       const events = watcher.on('pokerface/e2e/event').map((m) => JSON.parse(m.payload) as EventMsg);
       const phases = watcher.on('pokerface/e2e/state').map((m) => (JSON.parse(m.payload) as StateMsg).phase);
