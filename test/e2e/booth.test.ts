@@ -22,7 +22,9 @@ describe('booth end to end', () => {
     const p = await ports();
     broker = new Mosquitto(p.mqtt);
     await broker.start();
-    await makeMedia(mediaDir, 25);
+    // Under emulation (seconds a frame) a 25 s clip may hold too few smiling frames in a
+    // row; 60 s holds a whole 20 s smile of the looping camera video.
+    await makeMedia(mediaDir, TIME_SCALE > 1 ? 60 : 25);
     // Neutral long enough to cover start-up, selection and the countdown's baseline.
     await makeCamera(join(dir, 'smile.mp4'), 10, 20);
     await makeCamera(join(dir, 'neutral.mp4'), 12, 0);
