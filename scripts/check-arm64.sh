@@ -298,6 +298,9 @@ def vitest(name, require_all=True):
     failed_names = [a['fullName'] for f in rep.get('testResults', []) for a in f.get('assertionResults', []) if a['status'] == 'failed']
     if failed_names:
         r['failed'] = failed_names[:20]
+        # the first failures' messages (the e2e round's name the booth's events and phases)
+        msgs = [m for f in rep.get('testResults', []) for a in f.get('assertionResults', []) if a['status'] == 'failed' for m in a.get('failureMessages', [])]
+        r['failure_messages'] = [re.sub(r'\x1b\[[0-9;]*m', '', m)[:3000] for m in msgs[:3]]
     good = rep.get('success', False) and rep['numFailedTests'] == 0 and rep['numTotalTests'] > 0
     if require_all and r['skipped_tests'] > 0:
         good = False

@@ -82,7 +82,8 @@ describe('booth end to end', () => {
       const phases = watcher.on('pokerface/e2e/state').map((m) => (JSON.parse(m.payload) as StateMsg).phase);
       const values = watcher.on('pokerface/e2e/score').map((m) => (JSON.parse(m.payload) as ScoreMsg).value);
       const scores = values.length ? `${values.length} scores, value ${Math.min(...values).toFixed(3)}..${Math.max(...values).toFixed(3)}` : 'no scores';
-      throw new Error(`${(err as Error).message}\nevents: ${events.join('\n')}\nphases: ${phases.filter((ph, i) => ph !== phases[i - 1]).join(' ')}\n${scores}\ndaemon log tail:\n${daemon.tail(40)}`);
+      // what the booth did first: the waiter's own message ends in its last raw messages
+      throw new Error(`events: ${events.join('\n')}\nphases: ${phases.filter((ph, i) => ph !== phases[i - 1]).join(' ')}\n${scores}\ndaemon log tail:\n${daemon.tail(40)}\n${(err as Error).message}`);
     }
   }
 
