@@ -199,8 +199,9 @@ do_install() {
   fi
 
   say "unit"
-  # The unit names /opt/pokerface and /usr/bin/node; point them at the real app folder and node.
-  sed -e "s#/opt/pokerface#$APP_DIR#g" -e "s#^ExecStart=/usr/bin/node #ExecStart=$NODE_BIN #" "$REPO_DIR/systemd/$SERVICE.service" | put_file "$SYSTEMD_DIR/$SERVICE.service" 0644 root:root
+  # The unit names /opt/pokerface and `/usr/bin/env node`; point them at the real app folder
+  # and node (systemd's PATH lookup would not find /usr/local/bin's before /usr/bin's).
+  sed -e "s#/opt/pokerface#$APP_DIR#g" -e "s#^ExecStart=/usr/bin/env node #ExecStart=$NODE_BIN #" "$REPO_DIR/systemd/$SERVICE.service" | put_file "$SYSTEMD_DIR/$SERVICE.service" 0644 root:root
   if [ -f "$TEGRA_RELEASE" ]; then
     say "Jetson detected ($TEGRA_RELEASE): adding the jetson.conf drop-in"
     run install -d -m 0755 "$SYSTEMD_DIR/$SERVICE.service.d"

@@ -22,7 +22,9 @@ describe('booth end to end', () => {
     const p = await ports();
     broker = new Mosquitto(p.mqtt);
     await broker.start();
-    await makeMedia(mediaDir, 25);
+    // Under emulation (seconds a frame) a 25 s clip may hold too few smiling frames in a
+    // row; 60 s holds a whole 20 s smile of the looping camera video.
+    await makeMedia(mediaDir, TIME_SCALE > 1 ? 60 : 25);
     // Neutral long enough to cover start-up, selection and the countdown's baseline.
     await makeCamera(join(dir, 'smile.mp4'), 10, 20);
     await makeCamera(join(dir, 'neutral.mp4'), 12, 0);
@@ -71,10 +73,24 @@ describe('booth end to end', () => {
     return { watcher, daemon, pressedAt: Date.now() };
   }
 
+  /** A wait that fails says what the booth did meanwhile: every event and phase, the score's range, the daemon's last log lines. */
+  async function withEvents(watcher: Watcher, daemon: DaemonProcess, wait: Promise<void>): Promise<void> {
+    try {
+      await wait;
+    } catch (err) {
+      const events = watcher.on('pokerface/e2e/event').map((m) => m.payload);
+      const phases = watcher.on('pokerface/e2e/state').map((m) => (JSON.parse(m.payload) as StateMsg).phase);
+      const values = watcher.on('pokerface/e2e/score').map((m) => (JSON.parse(m.payload) as ScoreMsg).value);
+      const scores = values.length ? `${values.length} scores, value ${Math.min(...values).toFixed(3)}..${Math.max(...values).toFixed(3)}` : 'no scores';
+      // what the booth did first: the waiter's own message ends in its last raw messages
+      throw new Error(`events: ${events.join('\n')}\nphases: ${phases.filter((ph, i) => ph !== phases[i - 1]).join(' ')}\n${scores}\ndaemon log tail:\n${daemon.tail(40)}\n${(err as Error).message}`);
+    }
+  }
+
   it('a smile cracks the player within hold time + rise time + 300 ms', async () => {
     const { watcher, daemon } = await playRound(join(dir, 'smile.mp4'), null);
     try {
-      await watcher.waitFor((g) => g.some((m) => m.topic === 'pokerface/e2e/event' && (JSON.parse(m.payload) as EventMsg).type === 'cracked'), 40_000 * TIME_SCALE);
+      await withEvents(watcher, daemon, watcher.waitFor((g) => g.some((m) => m.topic === 'pokerface/e2e/event' && (JSON.parse(m.payload) as EventMsg).type === 'cracked'), 40_000 * TIME_SCALE));
       const crackedReceived = receivedAt.get('cracked') as number;
       const events = watcher.on('pokerface/e2e/event').map((m) => JSON.parse(m.payload) as EventMsg);
       const phases = watcher.on('pokerface/e2e/state').map((m) => (JSON.parse(m.payload) as StateMsg).phase);

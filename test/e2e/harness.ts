@@ -70,8 +70,12 @@ export function writeConfig(o: BoothConfigOptions): string {
     logLevel: 'info',
     camera: { width: 640, height: 480, fps: 30, stallMs: 1500 * TIME_SCALE, backoffInitialMs: 100, backoffMaxMs: 1000, ...o.camera },
     model: { dir: o.modelDir ?? join(ROOT, 'models'), providers: ['cpu'], workerTimeoutMs: 3000 * TIME_SCALE },
-    game: { countdownMs: 2000, resultMs: 1000, selectTimeoutMs: 30000, ...o.game },
-    player: { socketPath: join(o.dir, 'mpv.sock'), vo: 'null', ao: 'null', mediaDir: o.mediaDir, watchMedia: false },
+    // Under emulation a frame can take seconds to infer: a 2 s countdown may see no face
+    // at all, and the judge aborts such a round (no_face) before the clip.
+    game: { countdownMs: Math.min(30_000, 2000 * TIME_SCALE), resultMs: 1000, selectTimeoutMs: 30000, ...o.game },
+    // The defaults (1 s per mpv request, 5 s to start) at TIME_SCALE 1; under emulation an mpv
+    // starved of CPU answers a ping late, and a player taken for dead aborts the round.
+    player: { socketPath: join(o.dir, 'mpv.sock'), vo: 'null', ao: 'null', mediaDir: o.mediaDir, watchMedia: false, ipcTimeoutMs: Math.min(60_000, 1000 * TIME_SCALE), startTimeoutMs: Math.min(60_000, 5000 * TIME_SCALE) },
     controls: { backends: [] },
     mqtt: { url: o.mqttUrl, scoreHz: 60, statsIntervalS: 1, reconnectMinMs: 200, reconnectMaxMs: 1000 },
     api: { host: '127.0.0.1', port: o.ports.api, token: TOKEN, requestsPerMinute: 100_000 },
