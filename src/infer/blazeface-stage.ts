@@ -4,10 +4,10 @@ import type { ModelConfig, ModelInput, PipelineDeps } from './pipeline-shared.js
 import { PokerfaceError } from '../errors.js';
 import { BLAZEFACE_ANCHORS, ssdAnchors } from './anchors.js';
 import { decodeBlazeFace } from './blazeface.js';
-import { checkShapes, type VerifiedModel } from './manifest.js';
+import type { VerifiedModel } from './manifest.js';
 import type { Detection } from './nms.js';
-import { sessionShapes, tensorData, type OpenedSession } from './onnx.js';
-import { mapDetection, modelInput, openModel } from './pipeline-shared.js';
+import { tensorData, type OpenedSession } from './onnx.js';
+import { mapDetection, modelInput, openVerified } from './pipeline-shared.js';
 import { LetterboxResizer, NORM_MINUS1_1, type FrameView } from './preprocess.js';
 import type { StageMeter } from './stage-meter.js';
 
@@ -31,11 +31,8 @@ export class BlazeFaceStage {
   constructor(private readonly p: BlazeFaceStageParts) {}
 
   /** Open the verified model and check its shapes; nothing stays open on failure. */
-  static async open(cfg: ModelConfig, deps: PipelineDeps, entry: VerifiedModel): Promise<BlazeFaceStage> {
-    const s = await openModel(cfg, deps, entry.path, entry.file);
-    try {
-      const shapes = sessionShapes(s.session);
-      checkShapes(entry, shapes.inputs, shapes.outputs);
+  static open(cfg: ModelConfig, deps: PipelineDeps, entry: VerifiedModel): Promise<BlazeFaceStage> {
+    return openVerified(cfg, deps, entry, (s, shapes) => {
       const find = (n: number, last: number): string => {
         const o = shapes.outputs.find((x) => x.shape[1] === n && x.shape[2] === last);
         if (!o) throw new PokerfaceError('POKERFACE_ERR_MODEL_SHAPE', `${entry.file}: no output of shape [1, ${n}, ${last}]`);
@@ -51,10 +48,7 @@ export class BlazeFaceStage {
         resizer: new LetterboxResizer(size, NORM_MINUS1_1, 'nhwc', 0),
         anchors: ssdAnchors(spec),
       });
-    } catch (e) {
-      await s.session.release();
-      throw e;
-    }
+    });
   }
 
   get provider(): string {

@@ -2,10 +2,10 @@
 // chosen faces, sampled straight into one batch tensor, one model run, probabilities.
 import { PokerfaceError } from '../errors.js';
 import { EMOTIONS, type Emotion } from '../types.js';
-import { checkShapes, type VerifiedModel } from './manifest.js';
+import type { VerifiedModel } from './manifest.js';
 import type { Detection } from './nms.js';
-import { sessionShapes, tensorData, type OpenedSession, type OrtBinding } from './onnx.js';
-import { modelInput, openModel, type ModelConfig, type ModelInput, type PipelineDeps } from './pipeline-shared.js';
+import { tensorData, type OpenedSession, type OrtBinding } from './onnx.js';
+import { modelInput, openVerified, type ModelConfig, type ModelInput, type PipelineDeps } from './pipeline-shared.js';
 import { NORM_0_255, cropGeometry, sampleCrop, type FrameView } from './preprocess.js';
 
 /** Classifier input when the manifest does not say (face-api expression net). */
@@ -37,22 +37,20 @@ export class ClassifierStage {
   constructor(private readonly p: ClassifierStageParts) {}
 
   /** Open the verified model and check its shapes; nothing stays open on failure. */
-  static async open(cfg: ModelConfig, deps: PipelineDeps, entry: VerifiedModel): Promise<ClassifierStage> {
-    const s = await openModel(cfg, deps, entry.path, entry.file);
-    try {
-      const shapes = sessionShapes(s.session);
-      checkShapes(entry, shapes.inputs, shapes.outputs);
-      return new ClassifierStage({
-        ort: deps.ort,
-        classifier: cfg.classifier,
-        session: s,
-        input: classifierInput(entry.inputs[0]?.shape),
-        labels: entry.labels ?? EMOTIONS,
-      });
-    } catch (e) {
-      await s.session.release();
-      throw e;
-    }
+  static open(cfg: ModelConfig, deps: PipelineDeps, entry: VerifiedModel): Promise<ClassifierStage> {
+    return openVerified(
+      cfg,
+      deps,
+      entry,
+      (s) =>
+        new ClassifierStage({
+          ort: deps.ort,
+          classifier: cfg.classifier,
+          session: s,
+          input: classifierInput(entry.inputs[0]?.shape),
+          labels: entry.labels ?? EMOTIONS,
+        }),
+    );
   }
 
   private batchFor(k: number): ModelInput {

@@ -1,12 +1,13 @@
-// What the two pipelines share: the Pipeline contract, session options from the model
-// config, the model input tensor they fill in place, and mapping detections back to
-// frame pixels.
+// What the two pipelines share: the Pipeline contract, opening a model with the session
+// options of the model config (released again if its shapes do not fit), the model input
+// tensor they fill in place, and mapping detections back to frame pixels.
 import type { FrozenConfig } from '../config/schema.js';
 import type { BoxTuple } from '../geometry.js';
 import type { Logger } from '../log.js';
 import type { DetectorInfo, Face } from '../types.js';
 import type { Detection } from './nms.js';
-import { float32Tensor, openSession, type OpenedSession, type OrtBinding, type OrtTensor } from './onnx.js';
+import { checkShapes, type VerifiedModel } from './manifest.js';
+import { float32Tensor, openSession, sessionShapes, type OpenedSession, type OrtBinding, type OrtTensor } from './onnx.js';
 import type { FrameView, Letterbox } from './preprocess.js';
 import type { StageCpu } from './stage-meter.js';
 
@@ -53,6 +54,31 @@ export function modelInput(ort: OrtBinding, name: string, dims: readonly number[
 /** Open a model file with the providers and session options of the model config. */
 export function openModel(cfg: ModelConfig, deps: PipelineDeps, path: string, label: string): Promise<OpenedSession> {
   return openSession(deps.ort, path, { providers: cfg.providers, intraOpThreads: cfg.intraOpThreads, graphOptimizationLevel: cfg.graphOptimizationLevel, log: deps.log, model: label });
+}
+
+export type SessionShapes = ReturnType<typeof sessionShapes>;
+
+/**
+ * Open a model and build what runs it from the session's input and output shapes. A
+ * shape that does not fit throws from `build`; the session is released before the error
+ * goes on, so nothing stays open on failure.
+ */
+export async function openAndBuild<T>(cfg: ModelConfig, deps: PipelineDeps, path: string, label: string, build: (s: OpenedSession, shapes: SessionShapes) => T): Promise<T> {
+  const s = await openModel(cfg, deps, path, label);
+  try {
+    return build(s, sessionShapes(s.session));
+  } catch (e) {
+    await s.session.release();
+    throw e;
+  }
+}
+
+/** openAndBuild() for a model verified against the manifest: its shapes are checked first. */
+export function openVerified<T>(cfg: ModelConfig, deps: PipelineDeps, entry: VerifiedModel, build: (s: OpenedSession, shapes: SessionShapes) => T): Promise<T> {
+  return openAndBuild(cfg, deps, entry.path, entry.file, (s, shapes) => {
+    checkShapes(entry, shapes.inputs, shapes.outputs);
+    return build(s, shapes);
+  });
 }
 
 /** Frame coordinates from a detection normalised to the letterboxed model input. */

@@ -3,8 +3,8 @@
 import { PokerfaceError } from '../errors.js';
 import type { DetectorInfo, Emotion, Face } from '../types.js';
 import { sha256File } from './manifest.js';
-import { sessionShapes, tensorData, type OpenedSession } from './onnx.js';
-import { mapDetection, modelInput, openModel, type ModelConfig, type ModelInput, type Pipeline, type PipelineDeps, type PipelineResult } from './pipeline-shared.js';
+import { tensorData, type OpenedSession } from './onnx.js';
+import { mapDetection, modelInput, openAndBuild, type ModelConfig, type ModelInput, type Pipeline, type PipelineDeps, type PipelineResult } from './pipeline-shared.js';
 import { LetterboxResizer, NORM_0_1, NORM_0_255, NORM_MINUS1_1, checkFrame, type FrameView, type Normalise } from './preprocess.js';
 import { StageMeter } from './stage-meter.js';
 import { decodeYolo, type YoloOutput } from './yolo.js';
@@ -32,9 +32,7 @@ export class YoloPipeline implements Pipeline {
     } catch (e) {
       throw new PokerfaceError('POKERFACE_ERR_MODEL_MISSING', `${y.file}: ${(e as Error).message}`, { cause: e });
     }
-    const s = await openModel(cfg, deps, y.file, y.file);
-    try {
-      const shapes = sessionShapes(s.session);
+    return openAndBuild(cfg, deps, y.file, y.file, (s, shapes) => {
       const inp = shapes.inputs[0];
       const size = y.inputSize;
       if (!inp || shapes.inputs.length !== 1 || inp.shape.length !== 4) {
@@ -54,10 +52,7 @@ export class YoloPipeline implements Pipeline {
         resizer: new LetterboxResizer(size, NORMS[y.normalize] ?? NORM_0_1, nchw ? 'nchw' : 'nhwc', 128),
         model: { file: y.file, sha256 },
       });
-    } catch (e) {
-      await s.session.release();
-      throw e;
-    }
+    });
   }
 
   info(): DetectorInfo {
