@@ -6,20 +6,14 @@
 // or in the booth's wait for the detector. The booth runner counts it; MQTT stats,
 // /api/stats, /api/metrics and the console's /api/system all report that same number.
 import { afterEach, describe, expect, it } from 'vitest';
-import { BoothRunner } from '../../../src/booth/runner.js';
 import { ManualClock } from '../../../src/clock.js';
 import { defaultConfig } from '../../../src/config/load.js';
-import { FakeFrameSource } from '../../../src/capture/fake.js';
-import { VirtualButtonSource } from '../../../src/controls/virtual.js';
-import { silentLogger } from '../../../src/log.js';
-import { FakePlayer } from '../../../src/player/fake.js';
 import { Metrics } from '../../../src/api/metrics.js';
 import { StaffConsole } from '../../../src/api/routes-console.js';
 import { statsPayload, type ProcessInfo } from '../../../src/api/stats.js';
 import type { StaffServices } from '../../../src/api/services.js';
 import type { Frame } from '../../../src/types.js';
-import { makeMedia, ScriptedDetector } from './fakes.js';
-import { TestTimers } from '../../test-timers.js';
+import { makeBooth } from './fakes.js';
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -31,25 +25,11 @@ const proc: ProcessInfo = { rssBytes: () => 0, uptimeS: () => 0 };
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 async function rig() {
-  const clock = new ManualClock(10_000);
-  const timers = new TestTimers(clock);
   // sync: false is the daemon's hand-off: frames are handed on from a setImmediate
-  const src = new FakeFrameSource({ width: 32, height: 24, clock, timers, sync: false });
-  const detector = new ScriptedDetector();
-  const player = new FakePlayer({ clock, timers, clipMs: null, playable: () => true, startDelayMs: 5 });
-  const buttons = new VirtualButtonSource(clock, silentLogger);
-  buttons.setLights = () => undefined;
-  const runner = new BoothRunner({ config: defaultConfig(), log: silentLogger, clock, frameSource: src, detector, player, media: makeMedia(), buttons, timers, tickMs: 50, idPrefix: 't' });
-  await src.start();
-  await player.start();
-  await buttons.start();
-  await runner.start();
-  stops.push(async () => {
-    await runner.stop();
-    await buttons.stop();
-    await player.stop();
-    await src.stop();
-  });
+  const booth = makeBooth({ width: 32, height: 24, sync: false });
+  await booth.start();
+  stops.push(() => booth.stopAll());
+  const { src, detector, runner } = booth;
   const svc: StaffServices = { booth: runner.control, frameSource: src, detector };
   return { src, detector, runner, svc };
 }

@@ -3,16 +3,9 @@
 // screen!" goes to it (or, with no screen, to the player's text); and on a crack it gets
 // the deciding frame itself while that frame is still valid, never a later one.
 import { afterEach, describe, expect, it } from 'vitest';
-import { BoothRunner } from '../../../src/booth/runner.js';
-import { ManualClock } from '../../../src/clock.js';
 import { defaultConfig } from '../../../src/config/load.js';
-import { FakeFrameSource } from '../../../src/capture/fake.js';
-import { VirtualButtonSource } from '../../../src/controls/virtual.js';
-import { silentLogger } from '../../../src/log.js';
-import { FakePlayer } from '../../../src/player/fake.js';
 import type { BoothScreen, Face, Frame, GameState, RoundResult, ScoreSample } from '../../../src/types.js';
-import { TestTimers } from '../../test-timers.js';
-import { makeMedia, ScriptedDetector } from './fakes.js';
+import { makeBooth } from './fakes.js';
 
 const W = 160;
 const H = 120;
@@ -52,24 +45,10 @@ afterEach(async () => {
 });
 
 async function rig(screen: BoothScreen | undefined) {
-  const clock = new ManualClock(10_000);
-  const timers = new TestTimers(clock);
-  const src = new FakeFrameSource({ width: W, height: H, clock, timers, sync: true });
-  const detector = new ScriptedDetector();
-  const player = new FakePlayer({ clock, timers, clipMs: null, playable: () => true, startDelayMs: 5 });
-  const buttons = new VirtualButtonSource(clock, silentLogger);
-  buttons.setLights = () => undefined;
-  const runner = new BoothRunner({ config: defaultConfig(), log: silentLogger, clock, frameSource: src, detector, player, media: makeMedia(), buttons, screen, timers, tickMs: 50, idPrefix: 't' });
-  await src.start();
-  await player.start();
-  await buttons.start();
-  await runner.start();
-  stops.push(async () => {
-    await runner.stop();
-    await buttons.stop();
-    await player.stop();
-    await src.stop();
-  });
+  const booth = makeBooth({ width: W, height: H, sync: true, deps: { screen } });
+  await booth.start();
+  stops.push(() => booth.stopAll());
+  const { clock, timers, src, detector, player, runner } = booth;
   const face = (happy: number, yaw = 0): Face => ({ box: [60, 40, 40, 40], score: 0.9, emotions: { happy, neutral: 1 - happy }, pose: { yaw, pitch: 0 } });
   const play = async (ms: number, happy: number, yaw = 0): Promise<void> => {
     const end = clock.now() + ms;

@@ -6,11 +6,10 @@ import { ManualClock } from '../../../src/clock.js';
 import { defaultConfig } from '../../../src/config/load.js';
 import { FakeFrameSource } from '../../../src/capture/fake.js';
 import { VirtualButtonSource } from '../../../src/controls/virtual.js';
-import { silentLogger } from '../../../src/log.js';
 import { FakePlayer } from '../../../src/player/fake.js';
 import type { ButtonName, Frame, GameEvent, LightMode, RoundResult, ScoreSample } from '../../../src/types.js';
 import { TestTimers } from '../../test-timers.js';
-import { face, makeMedia, ScriptedDetector, type TestMedia } from './fakes.js';
+import { face, makeMedia, ScriptedDetector, type TestMedia, makeBooth } from './fakes.js';
 
 const W = 160;
 const H = 120;
@@ -40,58 +39,19 @@ afterEach(async () => {
 });
 
 async function rig(over: Partial<BoothDeps> = {}): Promise<Rig> {
-  const clock = new ManualClock(10_000);
-  const timers = new TestTimers(clock);
-  const src = new FakeFrameSource({ width: W, height: H, clock, timers, sync: true });
-  const detector = new ScriptedDetector();
-  const player = new FakePlayer({ clock, timers, clipMs: null, playable: () => true, startDelayMs: 5 });
-  const buttons = new VirtualButtonSource(clock, silentLogger);
-  const lights: Rig['lights'] = [];
-  buttons.setLights = (l) => void lights.push(l);
-  const media = makeMedia();
   const results: RoundResult[] = [];
-  const runner = new BoothRunner({
-    config: defaultConfig(),
-    log: silentLogger,
-    clock,
-    frameSource: src,
-    detector,
-    player,
-    media,
-    buttons,
-    results: { append: (r) => void results.push(r), recent: () => results, totals: () => [] },
-    timers,
-    tickMs: 50,
-    idPrefix: 't',
-    ...over,
-  });
+  const booth = makeBooth({ width: W, height: H, sync: true, deps: { results: { append: (r) => void results.push(r), recent: () => results, totals: () => [] }, ...over } });
+  const { clock, timers, src, detector, runner } = booth;
   const events: GameEvent[] = [];
   const scores: ScoreSample[] = [];
   runner.control.onEvent((e) => events.push(e));
   runner.control.onScore((s) => scores.push(s));
-  await src.start();
-  await player.start();
-  await buttons.start();
-  await runner.start();
+  await booth.start();
   const r: Rig = {
-    clock,
-    timers,
-    src,
-    detector,
-    player,
-    buttons,
-    media,
+    ...booth,
     results,
-    lights,
-    runner,
     events,
     scores,
-    async stopAll() {
-      await runner.stop();
-      await buttons.stop();
-      await player.stop();
-      await src.stop();
-    },
     async play(ms, happy, faces = true) {
       const end = clock.now() + ms;
       while (clock.now() < end) {
