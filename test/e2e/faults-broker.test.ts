@@ -79,9 +79,7 @@ describe('faults: broker outage and capture kill (abort)', () => {
     watcher.client.on('message', (topic, payload, packet) => got.push({ at: Date.now(), topic, payload: payload.toString(), retain: packet.retain }));
     await watcher.subscribe(`${T}#`, 1);
     daemon = new DaemonProcess(cfg, p.api);
-    daemon.start();
-    await daemon.ready();
-    await waitUntil(() => got.some((m) => m.topic === `${T}available` && m.payload === 'online'), 20_000, 'available online');
+    await daemon.startOnline(got, T);
   }, 120_000);
 
   afterAll(async () => {

@@ -82,9 +82,7 @@ describe('faults: child processes of the running daemon', () => {
     watcher.client.on('message', (topic, payload) => got.push({ at: Date.now(), topic, payload: payload.toString() }));
     await watcher.subscribe(`${T}#`, 1);
     daemon = new DaemonProcess(cfg, p.api);
-    daemon.start();
-    await daemon.ready();
-    await waitUntil(() => got.some((m) => m.topic === `${T}available` && m.payload === 'online'), 20_000, 'available online');
+    await daemon.startOnline(got, T);
   }, 120_000);
 
   afterAll(async () => {

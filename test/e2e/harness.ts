@@ -206,6 +206,13 @@ export class DaemonProcess {
     }
   }
 
+  /** start() and ready(), then wait until `seen` (what an MQTT watcher received) holds `<prefix>available` = online. */
+  async startOnline(seen: ReadonlyArray<{ topic: string; payload: string }>, prefix: string): Promise<void> {
+    this.start();
+    await this.ready();
+    await waitUntil(() => seen.some((m) => m.topic === `${prefix}available` && m.payload === 'online'), 20_000, 'available online');
+  }
+
   tail(n = 30): string {
     return this.logs
       .slice(-n)
