@@ -76,7 +76,6 @@ export class SupervisedSource implements FrameSource {
   /** wall epoch ms when frames stopped (first failure after frames flowed), null while they flow */
   private downSince: number | null = null;
   private nextAttemptAt: number | null = null;
-  private lastDelay = 0;
   private fpsWindowStart = 0;
   private fpsWindowFrames = 0;
   private fps = 0;
@@ -185,7 +184,7 @@ export class SupervisedSource implements FrameSource {
     const due = this.restartTimer !== null ? this.nextAttemptAt : this.session !== null ? this.sessionStartedAt + this.opts.stallMs : null;
     return {
       since: this.downSince ?? this.opts.clock.wall(),
-      retryEveryMs: this.lastDelay,
+      retryEveryMs: this.backoff?.last ?? 0,
       attempts: this.consecutiveFailures,
       code: this.lastError.code,
       message: this.lastError.message,
@@ -308,7 +307,6 @@ export class SupervisedSource implements FrameSource {
     this.state = this.consecutiveFailures >= FAILED_AFTER ? 'failed' : 'restarting';
     this.backoff ??= new Backoff({ initialMs: this.opts.backoffInitialMs, maxMs: this.opts.backoffMaxMs });
     const delay = this.backoff.next();
-    this.lastDelay = delay;
     this.nextAttemptAt = this.opts.clock.now() + delay;
     log.warn(
       { backend: driver.name, code: err.code, attempt: this.consecutiveFailures, retryInMs: delay, state: this.state },

@@ -126,8 +126,6 @@ export class WorkerDetector implements Detector, Lifecycle {
   private respawnTimer: unknown = null;
   /** a replacement that fails to start is retried after 1 s, 2 s, 4 s ... up to 30 s */
   private readonly respawnBackoff = new Backoff({ initialMs: 1000, maxMs: MAX_RESPAWN_DELAY_MS });
-  /** the wait reported while a respawn is pending (the first one, right after a crash, is immediate) */
-  private respawnDelay = 500;
   private respawnAt: number | null = null;
   private loadDeadline: number | null = null;
   /** wall epoch ms the running worker was given up on; null while inference answers */
@@ -207,7 +205,6 @@ export class WorkerDetector implements Detector, Lifecycle {
           this.downSince = null;
           this.detectorInfo = m.info;
           this.respawnBackoff.reset();
-          this.respawnDelay = 500;
           settle(null);
           this.pump();
           return;
@@ -298,6 +295,11 @@ export class WorkerDetector implements Detector, Lifecycle {
     this.scheduleRespawn(0);
   }
 
+  /** the wait reported while a respawn is pending: the backoff's last step, 500 ms before any (the first respawn, right after a crash, is immediate) */
+  private respawnDelay(): number {
+    return this.respawnBackoff.last || 500;
+  }
+
   private scheduleRespawn(delay: number): void {
     if (this.closed || this.respawnTimer !== null) return;
     this.respawnAt = this.clock.now() + delay;
@@ -309,8 +311,7 @@ export class WorkerDetector implements Detector, Lifecycle {
       this.spawn(this.opts.startTimeoutMs ?? 60_000).catch((e: unknown) => {
         if (this.closed) return;
         this.opts.log.error({ err: (e as Error).message }, 'replacement inference worker failed to start');
-        this.respawnDelay = this.respawnBackoff.next();
-        this.scheduleRespawn(this.respawnDelay);
+        this.scheduleRespawn(this.respawnBackoff.next());
       });
     }, delay);
   }
@@ -454,7 +455,7 @@ export class WorkerDetector implements Detector, Lifecycle {
     const due = loading ? this.loadDeadline : this.respawnAt;
     return {
       since: this.downSince ?? this.clock.wall(),
-      retryEveryMs: loading ? 0 : this.respawnDelay,
+      retryEveryMs: loading ? 0 : this.respawnDelay(),
       restarts: this.restarts,
       message: loading ? `a new inference worker is loading its models${this.lastError ? ` (after: ${this.lastError})` : ''}` : `waiting to start a new inference worker${this.lastError ? ` (last error: ${this.lastError})` : ''}`,
       overdueMs: due === null ? 0 : Math.max(0, Math.round(now - due)),
