@@ -1,8 +1,9 @@
 // The one way a child process is ended: ask politely (SIGTERM, or the caller's own quit
 // command), give it a grace period, then SIGKILL; killNow skips the request and the
-// grace, for a run that has timed out and holds nothing worth a clean exit. It never spawns: each adapter hands in its own child and the promise that settles when
-// that child is gone (stopChild), or, for processes known only by PID (the children a
-// killed predecessor left, ops/children.ts), a way to tell whether each still lives (stopPids).
+// grace, for a run that has timed out and holds nothing worth a clean exit. It never
+// spawns: each adapter hands in its own child and the promise that settles when that
+// child is gone (stopChild), or, for processes known only by PID (the children a killed
+// predecessor left, ops/children.ts), a way to tell whether each still lives (stopPids).
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 
 /** what stopChild needs of a process: Node's ChildProcess fits */
