@@ -7,7 +7,8 @@
 //     block = relu(out1 + (out2 + (out3 + out4)))   sep = depthwise 3x3 + pointwise 1x1 + bias
 //     (dense0's conv0 is a plain 3x3 conv; the others are separable)
 //   avgPool 7x7 stride 2 'valid' → [N, 1, 1, 256] → fc (256 → 7) → softmax
-// Additions are kept in the same order as face-api so float rounding matches.
+// The graph sums each block as running totals (see denseBlock4): the same maths, the
+// float additions in another order (parity with TF.js stays within 1e-6).
 import { PokerfaceError } from '../../errors.js';
 import { GraphBuilder } from './graph-builder.js';
 import { depthwiseToOnnx, hwioToOihw, samePadding, validOutput } from './layout.js';
@@ -85,16 +86,20 @@ function add(ctx: Ctx, a: Feature, b: Feature, hint: string): Feature {
   return { ...a, name: ctx.g.op('Add', [a.name, b.name], {}, hint) };
 }
 
+/**
+ * One dense block, its sums kept as running totals: s2 = out1 + out2, s3 = s2 + out3,
+ * s4 = s3 + out4. Each running total is one Add right after the pointwise conv that
+ * produces its new term, which onnxruntime folds into that conv (its `Sum` input), and
+ * the block's closing Relu folds in as the conv's activation; face-api's nested sums
+ * (out1 + (out2 + out3)) would leave every term with three consumers and 20 separate
+ * Adds in the graph. Only the order of float additions differs from face-api.
+ */
 function denseBlock4(ctx: Ctx, x: Feature, prefix: string, isFirstLayer: boolean): Feature {
   const out1 = relu(ctx, isFirstLayer ? plainConv(ctx, x, `${prefix}/conv0`, 2) : separableConv(ctx, x, `${prefix}/conv0`, 2), `${prefix}/out1`);
-  const out2 = separableConv(ctx, out1, `${prefix}/conv1`, 1);
-  const in3 = relu(ctx, add(ctx, out1, out2, `${prefix}/sum3`), `${prefix}/in3`);
-  const out3 = separableConv(ctx, in3, `${prefix}/conv2`, 1);
-  const in4 = relu(ctx, add(ctx, out1, add(ctx, out2, out3, `${prefix}/sum23`), `${prefix}/sum4`), `${prefix}/in4`);
-  const out4 = separableConv(ctx, in4, `${prefix}/conv3`, 1);
-  const s34 = add(ctx, out3, out4, `${prefix}/sum34`);
-  const s234 = add(ctx, out2, s34, `${prefix}/sum234`);
-  return relu(ctx, add(ctx, out1, s234, `${prefix}/sum`), `${prefix}/out`);
+  const s2 = add(ctx, separableConv(ctx, out1, `${prefix}/conv1`, 1), out1, `${prefix}/sum2`);
+  const s3 = add(ctx, separableConv(ctx, relu(ctx, s2, `${prefix}/in3`), `${prefix}/conv2`, 1), s2, `${prefix}/sum3`);
+  const s4 = add(ctx, separableConv(ctx, relu(ctx, s3, `${prefix}/in4`), `${prefix}/conv3`, 1), s3, `${prefix}/sum4`);
+  return relu(ctx, s4, `${prefix}/out`);
 }
 
 /**
@@ -102,7 +107,7 @@ function denseBlock4(ctx: Ctx, x: Feature, prefix: string, isFirstLayer: boolean
  * not the package version, so the output (and its pinned sha256) stays the same
  * across pokerface releases that do not touch the converter.
  */
-export const CONVERTER_VERSION = '1';
+export const CONVERTER_VERSION = '2';
 
 export interface ExpressionNetMeta {
   /** where the weights came from, e.g. "@vladmandic/face-api@1.7.15" */
@@ -119,12 +124,13 @@ export function buildExpressionNet(weights: Map<string, WeightTensor>, meta: Exp
   const size = EXPRESSION_INPUT_SIZE;
 
   const input = g.input('input', ['N', size, size, 3]);
-  const mean = g.floatConst('mean_rgb', MEAN_RGB, [1, 1, 1, 3]);
-  const centred = g.op('Sub', [input, mean], {}, 'normalize/sub');
+  // transposed first: a per-channel mean on NCHW is one run per plane, while on NHWC
+  // it broadcasts over the innermost 3 values and costs more than the first conv
+  const nchw = g.op('Transpose', [input], { perm: [0, 3, 1, 2] }, 'to_nchw');
+  const centred = g.op('Sub', [nchw, g.floatConst('mean_rgb', MEAN_RGB, [1, 3, 1, 1])], {}, 'normalize/sub');
   const scaled = g.op('Div', [centred, g.floatConst('scale_255', [255], [])], {}, 'normalize/div');
-  const nchw = g.op('Transpose', [scaled], { perm: [0, 3, 1, 2] }, 'to_nchw');
 
-  let x: Feature = { name: nchw, channels: 3, size };
+  let x: Feature = { name: scaled, channels: 3, size };
   x = denseBlock4(ctx, x, 'dense0', true);
   x = denseBlock4(ctx, x, 'dense1', false);
   x = denseBlock4(ctx, x, 'dense2', false);

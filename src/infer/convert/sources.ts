@@ -62,7 +62,7 @@ export const EXPRESSION_MODEL = {
   version: '1.7.15',
   licence: 'MIT',
   weightsManifest: 'model/face_expression_model-weights_manifest.json',
-  sha256: '42ec655c882b35eca7bf3431426e6afeda93fbfd5ddb78773724bb43ef5fef3b',
+  sha256: 'f52c2126e82d93e2fcc1fa337174afcac2f4473d9c4c625343dd17339c117580',
   labels: [...EXPRESSION_LABELS],
   inputs: [{ name: 'input', shape: ['N', EXPRESSION_INPUT_SIZE, EXPRESSION_INPUT_SIZE, 3], type: 'float32' }] as TensorInfo[],
   outputs: [{ name: 'emotions', shape: ['N', EXPRESSION_LABELS.length], type: 'float32' }] as TensorInfo[],
