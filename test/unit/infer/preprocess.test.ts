@@ -138,6 +138,61 @@ describe('aligned face crops', () => {
   });
 });
 
+describe('crop sampling, fast and clamped paths', () => {
+  /** Plain bilinear sampling, one pixel at a time, written for clarity (the reference). */
+  function reference(f: Frame, g: { cx: number; cy: number; side: number; angle: number }, size: number, u: number, v: number, c: number): number {
+    const [x, y] = cropToFrame(g, size, u + 0.5, v + 0.5);
+    const fx = x - 0.5;
+    const fy = y - 0.5;
+    if (fx < -0.5 || fy < -0.5 || fx > f.width - 0.5 || fy > f.height - 0.5) return 0;
+    const px = (i: number, j: number): number => f.data[(Math.min(j, f.height - 1) * f.width + Math.min(i, f.width - 1)) * 3 + c] as number;
+    const cx = Math.min(Math.max(fx, 0), f.width - 1);
+    const cy = Math.min(Math.max(fy, 0), f.height - 1);
+    const i = Math.floor(cx);
+    const j = Math.floor(cy);
+    const wx = cx - i;
+    const wy = cy - j;
+    return px(i, j) * (1 - wx) * (1 - wy) + px(i + 1, j) * wx * (1 - wy) + px(i, j + 1) * (1 - wx) * wy + px(i + 1, j + 1) * wx * wy;
+  }
+
+  function noiseFrame(width: number, height: number): Frame {
+    const data = new Uint8Array(width * height * 3);
+    let seed = 7;
+    for (let i = 0; i < data.length; i++) data[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    return { width, height, format: 'rgb24', data, seq: 0, ts: 0 };
+  }
+
+  it.each([
+    ['inside the frame, tilted (fast path)', { cx: 80, cy: 60, side: 70, angle: 0.3 }],
+    ['inside the frame, tilted the other way', { cx: 80, cy: 60, side: 60, angle: -2.5 }],
+    ['over the right and bottom edges (clamped)', { cx: 150, cy: 110, side: 60, angle: 0.2 }],
+    ['over the top-left corner (clamped)', { cx: 5, cy: 5, side: 40, angle: -0.4 }],
+  ])('matches plain bilinear sampling: %s', (_name, g) => {
+    const f = noiseFrame(160, 120);
+    const size = 24;
+    const out = new Float32Array(size * size * 3);
+    sampleCrop(f, g, size, NORM_0_255, out);
+    let worst = 0;
+    for (let v = 0; v < size; v++) {
+      for (let u = 0; u < size; u++) {
+        for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs((out[(v * size + u) * 3 + c] as number) - reference(f, g, size, u, v, c)));
+      }
+    }
+    expect(worst).toBeLessThan(1e-3);
+  });
+
+  it('bgr24 frames come out RGB on the fast path too', () => {
+    const rgb = solidFrame(64, 64, [10, 20, 30]);
+    const bgr = solidFrame(64, 64, [10, 20, 30], 'bgr24');
+    const a = new Float32Array(8 * 8 * 3);
+    const b = new Float32Array(8 * 8 * 3);
+    sampleCrop(rgb, { cx: 32, cy: 32, side: 20, angle: 0.1 }, 8, NORM_0_255, a);
+    sampleCrop(bgr, { cx: 32, cy: 32, side: 20, angle: 0.1 }, 8, NORM_0_255, b);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    expect(Array.from(a.subarray(0, 3))).toEqual([10, 20, 30]);
+  });
+});
+
 describe('frame mapping and main face', () => {
   it('maps normalised input coordinates back through the letterbox and clips to the frame', () => {
     const lb = letterboxFor(640, 480, 128);
