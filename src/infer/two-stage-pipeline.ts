@@ -2,7 +2,8 @@
 // the expression net classifies aligned crops of them. The player's face (the judge's
 // tracked box, or the face the judge would choose) is classified on every frame;
 // spectators every `classifier.otherFacesEvery` frames. While the faces hold still,
-// detection is skipped and the last detection's boxes are classified (runTracked).
+// detection is skipped and the last detection's boxes are classified (runTracked); with
+// `classifier.playerEvery` > 1 a still player is classified only every N such frames.
 import { bestOverlap, iou, playerFaceIndex, type BoxTuple } from '../geometry.js';
 import type { DetectorInfo, Face } from '../types.js';
 import { BlazeFaceStage } from './blazeface-stage.js';
@@ -114,12 +115,28 @@ export class TwoStagePipeline implements Pipeline {
     const still = todo.every((i, k) => meanAbsDiff(batch.data, k * per, this.refCrops[i] as Float32Array, 0, per, DIFF_STEP) <= d.redetectChange);
     this.meter.lap('preprocess');
     if (!still) return null;
-    const emotions = await cls.infer(batch, todo.length);
-    todo.forEach((fi, k) => ((faces[fi] as Face).emotions = emotions[k] as Emotions));
+    const repeat = this.repeatPlayer(todo, mainIdx);
+    if (repeat) {
+      (faces[mainIdx] as Face).emotions = repeat;
+    } else {
+      const emotions = await cls.infer(batch, todo.length);
+      todo.forEach((fi, k) => ((faces[fi] as Face).emotions = emotions[k] as Emotions));
+    }
     this.sinceDetect++;
     this.previous = faces;
     this.meter.lap('classify');
     return { faces, timings: this.meter.timings() };
+  }
+
+  /**
+   * On a still frame where only the player is due and `playerEvery` says skip: the
+   * player's emotions of the previous frame (same kept box), else null (classify).
+   */
+  private repeatPlayer(todo: number[], mainIdx: number): Emotions | null {
+    const every = this.p.cfg.classifier.playerEvery;
+    if (every <= 1 || todo.length !== 1 || (this.sinceDetect + 1) % every === 0) return null;
+    const last = this.previous[mainIdx]?.emotions;
+    return last && Object.keys(last).length > 0 ? { ...last } : null;
   }
 
   /** The player on every frame; spectators every `otherFacesEvery` frames, else carried over. */

@@ -67,6 +67,13 @@ export const ModelSchema = T.Object(
         align: T.Boolean({ default: true, description: 'rotate crops so the eyes are level' }),
         margin: T.Number({ minimum: 0, maximum: 1, default: 0.2, description: 'extra border around the face box, as a fraction of its size' }),
         otherFacesEvery: T.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'classify faces other than the largest every N frames' }),
+        playerEvery: T.Integer({
+          minimum: 1,
+          maximum: 10,
+          default: 1,
+          description:
+            "while the player's face holds still (a frame that skips detection), classify it every N frames and repeat its last emotions in between; a frame whose crop changed is always classified (1: every frame; 2 halves the classifier's CPU on slow boards for at most one frame of delay; two-stage)",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

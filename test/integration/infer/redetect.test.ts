@@ -102,4 +102,42 @@ describe.skipIf(!haveModels)('detection skipped while the face holds still', () 
     const r = await p.run(present, [500, 300, 100, 100]);
     expect(r.timings.detect).toBeGreaterThan(0);
   });
+
+  /** `present` with sensor-like noise of +-1 level that differs frame to frame (a still player). */
+  function jittered(i: number): Frame {
+    const data = Uint8Array.from(present.data, (v, j) => Math.min(255, Math.max(0, v + (((j * 7 + i * 13) % 3) - 1))));
+    return { ...present, data };
+  }
+
+  it('with classifier.playerEvery 2 a still player is classified on every other kept frame; the others repeat its emotions', async () => {
+    const p = await create({ detector: { redetectEvery: EVERY }, classifier: { playerEvery: 2 } });
+    const happy: number[] = [];
+    const detected: boolean[] = [];
+    for (let i = 0; i < EVERY; i++) {
+      const r = await p.run(jittered(i));
+      expect(r.faces).toHaveLength(1);
+      happy.push(r.faces[0]?.emotions.happy as number);
+      detected.push(r.timings.detect > 0);
+    }
+    expect(detected).toEqual([true, false, false, false, false, false]);
+    // the noise moves the scores a little on every classified frame; a repeated frame is equal
+    const repeated = happy.map((v, i) => i > 0 && v === happy[i - 1]);
+    expect(repeated).toEqual([false, true, false, true, false, true]);
+    expect(Math.min(...happy)).toBeGreaterThan(0.5);
+  });
+
+  it('with classifier.playerEvery 1 (the default) every frame is classified', async () => {
+    const p = await create({ detector: { redetectEvery: EVERY } });
+    const happy: number[] = [];
+    for (let i = 0; i < 4; i++) happy.push((await p.run(jittered(i))).faces[0]?.emotions.happy as number);
+    expect(happy.map((v, i) => i > 0 && v === happy[i - 1])).toEqual([false, false, false, false]);
+  });
+
+  it('with classifier.playerEvery 2 a frame whose crop changed is classified even where it would repeat', async () => {
+    const p = await create({ detector: { redetectEvery: EVERY }, classifier: { playerEvery: 2 } });
+    const first = await p.run(present);
+    const r = await p.run(moved); // the frame after a detection: a still one would repeat
+    expect(r.timings.detect).toBeGreaterThan(0);
+    expect(r.faces[0]?.emotions.happy).not.toBe(first.faces[0]?.emotions.happy);
+  });
 });
