@@ -70,7 +70,7 @@ export const ModelSchema = T.Object(
         playerEvery: T.Integer({
           minimum: 1,
           maximum: 10,
-          default: 1,
+          default: 2,
           description:
             "while the player's face holds still (a frame that skips detection), classify it every N frames and repeat its last emotions in between; a frame whose crop changed is always classified (1: every frame; 2 halves the classifier's CPU on slow boards for at most one frame of delay; two-stage)",
         }),
