@@ -3,7 +3,7 @@
 import type { ModelConfig, ModelInput, PipelineDeps } from './pipeline-shared.js';
 import { PokerfaceError } from '../errors.js';
 import { BLAZEFACE_ANCHORS, ssdAnchors } from './anchors.js';
-import { decodeBlazeFace } from './blazeface.js';
+import { decodeBlazeFace, type DecodeOptions } from './blazeface.js';
 import type { VerifiedModel } from './manifest.js';
 import type { Detection } from './nms.js';
 import { tensorData, type OpenedSession } from './onnx.js';
@@ -28,7 +28,13 @@ export interface BlazeFaceStageParts {
 }
 
 export class BlazeFaceStage {
-  constructor(private readonly p: BlazeFaceStageParts) {}
+  /** the decode settings, the same for every frame */
+  private readonly decode: DecodeOptions;
+
+  constructor(private readonly p: BlazeFaceStageParts) {
+    const d = p.detector;
+    this.decode = { inputSize: p.resizer.size, scoreThreshold: d.scoreThreshold, nmsIou: d.nmsIou, weighted: d.weightedNms, maxFaces: d.maxFaces };
+  }
 
   /** Open the verified model and check its shapes; nothing stays open on failure. */
   static open(cfg: ModelConfig, deps: PipelineDeps, entry: VerifiedModel): Promise<BlazeFaceStage> {
@@ -61,10 +67,10 @@ export class BlazeFaceStage {
 
   /** Faces in frame pixels; letterboxing is charged to preprocess, the rest to detect. */
   async detect(f: FrameView, meter: StageMeter): Promise<Detection[]> {
-    const { session, input, outputs: o, resizer, anchors, detector: d } = this.p;
+    const { session, input, outputs: o, resizer, anchors } = this.p;
     const lb = resizer.run(f, input.data);
     meter.lap('preprocess');
-    const out = await session.session.run({ [input.name]: input.tensor });
+    const out = await session.session.run(input.feeds);
     const size = resizer.size;
     const norm = decodeBlazeFace(
       {
@@ -74,7 +80,7 @@ export class BlazeFaceStage {
         boxes8: tensorData(out[o.boxes8], o.boxes8),
       },
       anchors,
-      { inputSize: size, scoreThreshold: d.scoreThreshold, nmsIou: d.nmsIou, weighted: d.weightedNms, maxFaces: d.maxFaces },
+      this.decode,
     );
     const dets = norm.map((n) => mapDetection(n, size, lb, f.width, f.height));
     meter.lap('detect');

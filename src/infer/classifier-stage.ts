@@ -86,7 +86,7 @@ export class ClassifierStage {
   /** Run the model on a batch filled by crop(); one emotion record per face. */
   async infer(b: ModelInput, count: number): Promise<Emotions[]> {
     const session = this.p.session.session;
-    const out = await session.run({ [b.name]: b.tensor });
+    const out = await session.run(b.feeds);
     const name = session.outputNames[0] as string;
     const probs = tensorData(out[name], name);
     const labels = this.p.labels;

@@ -110,6 +110,9 @@ export interface InferRecovery {
 }
 
 const LATENCY_WINDOW = 256;
+/** what the reused frame message holds between frames (it keeps no frame's memory alive) */
+const EMPTY_BUF = new SharedArrayBuffer(0);
+const facesOf = (r: PipelineResult): Face[] => r.faces;
 const MAX_RESPAWN_DELAY_MS = 30_000;
 /** how long close() waits for a worker to release its sessions before terminating it */
 const CLOSE_WAIT_MS = 1000;
@@ -147,6 +150,7 @@ export class WorkerDetector implements Detector, Lifecycle {
   private readonly latencies = new Float64Array(LATENCY_WINDOW);
   private latencyCount = 0;
   private readonly inferenceListeners: Listeners<number>;
+  private readonly frameMsg: Extract<ToWorker, { type: 'frame' }> = { type: 'frame', id: 0, buf: EMPTY_BUF, byteLength: 0, width: 0, height: 0, format: 'rgb24', focus: null };
 
   constructor(private readonly opts: WorkerDetectorOptions) {
     this.inferenceListeners = new Listeners(opts.log, 'inference');
@@ -345,17 +349,18 @@ export class WorkerDetector implements Detector, Lifecycle {
     item.job = null;
     this.inflight = job;
     job.sentAt = this.clock.now();
-    const msg: ToWorker = {
-      type: 'frame',
-      id: job.id,
-      buf: item.buf,
-      byteLength: job.byteLength,
-      width: job.width,
-      height: job.height,
-      format: job.format,
-      focus: job.focus,
-    };
+    // one message object, refilled: postMessage copies it before it returns
+    const msg = this.frameMsg;
+    msg.id = job.id;
+    msg.buf = item.buf;
+    msg.byteLength = job.byteLength;
+    msg.width = job.width;
+    msg.height = job.height;
+    msg.format = job.format;
+    msg.focus = job.focus;
     this.worker.postMessage(msg);
+    msg.buf = EMPTY_BUF;
+    msg.focus = null;
     const timeoutMs = this.opts.config.workerTimeoutMs;
     this.timer = this.timers.setTimeout(() => {
       this.timer = null;
@@ -366,7 +371,7 @@ export class WorkerDetector implements Detector, Lifecycle {
   }
 
   detect(f: Frame, focus: readonly [number, number, number, number] | null = null): Promise<Face[]> {
-    return this.detectTimed(f, focus).then((r) => r.faces);
+    return this.detectTimed(f, focus).then(facesOf);
   }
 
   /** detect() with the per-stage timings measured in the worker. */

@@ -44,11 +44,14 @@ export interface ModelInput {
   name: string;
   data: Float32Array;
   tensor: OrtTensor;
+  /** `{ [name]: tensor }`, the session's feeds, made once (nothing changes it) */
+  feeds: Record<string, OrtTensor>;
 }
 
 export function modelInput(ort: OrtBinding, name: string, dims: readonly number[]): ModelInput {
   const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
-  return { name, data, tensor: float32Tensor(ort, data, dims) };
+  const tensor = float32Tensor(ort, data, dims);
+  return { name, data, tensor, feeds: { [name]: tensor } };
 }
 
 /** Open a model file with the providers and session options of the model config. */

@@ -18,7 +18,6 @@ let pipeline: Pipeline | null = null;
 let slowNextFrameMs = 0;
 /** test seam: a JavaScript hang asked for mid-frame, started once the frame is done */
 let blockAfterFrameMs = 0;
-const views = new WeakMap<SharedArrayBuffer, Uint8Array>();
 
 /** Enter native work (model load, a frame); false when the host retired us first. */
 function enter(): boolean {
@@ -95,13 +94,10 @@ function sleepSync(ms: number): void {
 }
 
 async function answerFrame(p: Pipeline, m: Extract<ToWorker, { type: 'frame' }>): Promise<void> {
-  let view = views.get(m.buf);
-  if (!view) {
-    view = new Uint8Array(m.buf);
-    views.set(m.buf, view);
-  }
   try {
-    const data = view.subarray(0, m.byteLength);
+    // one view per frame: every message brings a new SharedArrayBuffer object (over the
+    // same memory), so a cache keyed by it never hits
+    const data = new Uint8Array(m.buf, 0, Math.min(m.byteLength, m.buf.byteLength));
     const r = await p.run({ width: m.width, height: m.height, format: m.format, data }, m.focus);
     post({ type: 'result', id: m.id, faces: r.faces, timings: r.timings });
   } catch (e) {

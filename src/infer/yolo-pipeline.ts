@@ -67,7 +67,7 @@ export class YoloPipeline implements Pipeline {
     meter.start();
     const lb = resizer.run(f, input.data);
     meter.lap('preprocess');
-    const out = await session.session.run({ [input.name]: input.tensor });
+    const out = await session.session.run(input.feeds);
     const y = cfg.yolo;
     const outputs: YoloOutput[] = session.session.outputNames.map((n) => {
       const t = out[n];

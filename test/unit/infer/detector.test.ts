@@ -56,6 +56,20 @@ describe('WorkerDetector (worker host)', () => {
     expect(d.droppedFrames()).toBe(1);
   });
 
+  it('each frame reaches the worker with its own pixels and focus (the frame message is reused)', async () => {
+    const d = detector();
+    await d.start();
+    expect(await d.detect(frame(8, 1), [5, 6, 7, 8])).toMatchObject([{ box: [8, 4, 1, 5] }]);
+    // no focus: nothing of the previous frame's is left in the message
+    expect(await d.detect(frame(12, 2))).toMatchObject([{ box: [12, 4, 2, 0] }]);
+    expect(await d.detect(frame(8, 3), [9, 1, 1, 1])).toMatchObject([{ box: [8, 4, 3, 9] }]);
+    // a lent shared buffer, then the detector's own again
+    const lent = new Uint8Array(new SharedArrayBuffer(8 * 4 * 3));
+    lent[0] = 4;
+    expect(await d.detect({ seq: 4, ts: 0, width: 8, height: 4, format: 'rgb24', data: lent })).toMatchObject([{ box: [8, 4, 4, 0] }]);
+    expect(await d.detect(frame(8, 5))).toMatchObject([{ box: [8, 4, 5, 0] }]);
+  });
+
   it('copies the frame: the caller may reuse its buffer right after detect()', async () => {
     const d = detector({ answerDelayMs: 50 });
     await d.start();
