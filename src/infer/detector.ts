@@ -69,7 +69,8 @@ interface Job {
 /** A frame on its way to the worker: the detector's own shared buffer, or a lent one. */
 interface SharedFrame {
   own: SharedArrayBuffer;
-  ownView: Uint8Array;
+  /** a Buffer over `own`: see copyIn() */
+  ownView: Buffer;
   /** what is posted: `own`, or the caller's lent buffer */
   buf: SharedArrayBuffer;
   job: Job | null;
@@ -77,7 +78,17 @@ interface SharedFrame {
 
 function newSharedFrame(): SharedFrame {
   const own = new SharedArrayBuffer(0);
-  return { own, ownView: new Uint8Array(own), buf: own, job: null };
+  return { own, ownView: Buffer.from(own), buf: own, job: null };
+}
+
+/**
+ * Copy the first n bytes of a frame into shared memory. TypedArray.set() into a
+ * SharedArrayBuffer copies with V8's relaxed (word by word) memmove, half the speed of
+ * libc's: ~0.06 against ~0.035 ms for a 640x480 RGB frame here. Buffer.fill() with a
+ * value as long as the range is one plain memcpy.
+ */
+function copyIn(to: Buffer, from: Uint8Array, n: number): void {
+  to.fill(from.length === n ? from : from.subarray(0, n), 0, n);
 }
 
 export function defaultWorkerUrl(): URL {
@@ -391,9 +402,9 @@ export class WorkerDetector implements Detector, Lifecycle {
     } else {
       if (item.own.byteLength < byteLength) {
         item.own = new SharedArrayBuffer(byteLength);
-        item.ownView = new Uint8Array(item.own);
+        item.ownView = Buffer.from(item.own);
       }
-      item.ownView.set(f.data.subarray(0, byteLength));
+      copyIn(item.ownView, f.data, byteLength);
       item.buf = item.own;
     }
     return new Promise<PipelineResult>((resolve, reject) => {
