@@ -28,6 +28,7 @@ import type { FrozenConfig } from '../config/schema.js';
 import { BUTTONS } from '../types.js';
 import { systemTimers, type IntervalTimers } from '../timers.js';
 import { Listeners } from '../listeners.js';
+import { copyInto, sharedBytes } from '../shared-bytes.js';
 import type {
   BoothControl,
   BoothScreen,
@@ -102,10 +103,10 @@ export interface BoothStats {
 /** A slot buffer (shared memory, lent to the detector) and the frame in it. */
 interface Held {
   frame: Frame;
-  buf: Uint8Array;
+  buf: Buffer;
 }
 
-const NO_PIXELS = new Uint8Array(0);
+const NO_PIXELS = Buffer.alloc(0);
 
 function newHeld(): Held {
   return { buf: NO_PIXELS, frame: { seq: 0, ts: 0, width: 0, height: 0, format: 'bgr24', data: NO_PIXELS } };
@@ -311,8 +312,8 @@ export class BoothRunner implements Lifecycle {
     const held = this.slot.claim();
     const n = f.data.byteLength;
     // shared memory, so the detector can hand it to its worker without a second copy
-    if (held.buf.byteLength < n) held.buf = new Uint8Array(new SharedArrayBuffer(n));
-    held.buf.set(f.data);
+    if (held.buf.byteLength < n) held.buf = sharedBytes(n);
+    if (n > 0) copyInto(held.buf, f.data, n);
     const fr = held.frame;
     fr.seq = f.seq;
     fr.ts = f.ts;

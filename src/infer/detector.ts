@@ -30,6 +30,7 @@ import { PokerfaceError, isPokerfaceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, Detector, DetectorInfo, Face, Frame, InferStats, Lifecycle, ModuleHealth } from '../types.js';
 import { LatestSlot } from '../latest-slot.js';
+import { copyInto, sharedBytes } from '../shared-bytes.js';
 import type { ModelConfig, PipelineResult } from './pipeline.js';
 import { checkFrame, channels } from './preprocess.js';
 import { RUN_IDLE, RUN_RETIRED, reviveError, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
@@ -69,7 +70,7 @@ interface Job {
 /** A frame on its way to the worker: the detector's own shared buffer, or a lent one. */
 interface SharedFrame {
   own: SharedArrayBuffer;
-  /** a Buffer over `own`: see copyIn() */
+  /** a Buffer over `own` (see shared-bytes.ts) */
   ownView: Buffer;
   /** what is posted: `own`, or the caller's lent buffer */
   buf: SharedArrayBuffer;
@@ -79,16 +80,6 @@ interface SharedFrame {
 function newSharedFrame(): SharedFrame {
   const own = new SharedArrayBuffer(0);
   return { own, ownView: Buffer.from(own), buf: own, job: null };
-}
-
-/**
- * Copy the first n bytes of a frame into shared memory. TypedArray.set() into a
- * SharedArrayBuffer copies with V8's relaxed (word by word) memmove, half the speed of
- * libc's: ~0.06 against ~0.035 ms for a 640x480 RGB frame here. Buffer.fill() with a
- * value as long as the range is one plain memcpy.
- */
-function copyIn(to: Buffer, from: Uint8Array, n: number): void {
-  to.fill(from.length === n ? from : from.subarray(0, n), 0, n);
 }
 
 export function defaultWorkerUrl(): URL {
@@ -401,10 +392,10 @@ export class WorkerDetector implements Detector, Lifecycle {
       item.buf = lent;
     } else {
       if (item.own.byteLength < byteLength) {
-        item.own = new SharedArrayBuffer(byteLength);
-        item.ownView = Buffer.from(item.own);
+        item.ownView = sharedBytes(byteLength);
+        item.own = item.ownView.buffer as SharedArrayBuffer;
       }
-      copyIn(item.ownView, f.data, byteLength);
+      copyInto(item.ownView, f.data, byteLength);
       item.buf = item.own;
     }
     return new Promise<PipelineResult>((resolve, reject) => {
