@@ -49,7 +49,7 @@ export const ModelSchema = T.Object(
         redetectEvery: T.Integer({
           minimum: 1,
           maximum: 1000,
-          default: 6,
+          default: 12,
           description: 'while the faces hold still, run face detection every N frames and classify the kept boxes in between (1: every frame; two-stage)',
         }),
         redetectChange: T.Number({
