@@ -20,6 +20,8 @@ export interface StageTimings {
   classify: number;
   /** CPU ms of the worker thread in the same stages (see stage-meter.ts) */
   cpu?: StageCpu;
+  /** faces the classifier ran on for this frame (two-stage; 0 when all repeated or carried) */
+  classified?: number;
 }
 
 export interface PipelineResult {
@@ -28,7 +30,7 @@ export interface PipelineResult {
 }
 
 export interface Pipeline {
-  /** `focus`: the tracked player's box, whose face is classified on every frame (two-stage). */
+  /** `focus`: the tracked player's box, the face classified first (two-stage). */
   run(f: FrameView, focus?: BoxTuple | null): Promise<PipelineResult>;
   info(): DetectorInfo;
   close(): Promise<void>;

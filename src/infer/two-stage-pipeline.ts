@@ -11,7 +11,7 @@ import { ClassifierStage, type Emotions } from './classifier-stage.js';
 import { headPose } from './head-pose.js';
 import { verifyModel } from './manifest.js';
 import type { Detection } from './nms.js';
-import type { ModelConfig, ModelInput, Pipeline, PipelineDeps, PipelineResult } from './pipeline-shared.js';
+import type { ModelConfig, ModelInput, Pipeline, PipelineDeps, PipelineResult, StageTimings } from './pipeline-shared.js';
 import { checkFrame, meanAbsDiff, type FrameView } from './preprocess.js';
 import { StageMeter } from './stage-meter.js';
 
@@ -89,7 +89,9 @@ export class TwoStagePipeline implements Pipeline {
     this.remember(dets, faces, todo, batch);
     this.previous = faces;
     meter.lap('classify');
-    return { faces, timings: meter.timings() };
+    const timings: StageTimings = meter.timings();
+    timings.classified = todo.length;
+    return { faces, timings };
   }
 
   /**
@@ -116,6 +118,7 @@ export class TwoStagePipeline implements Pipeline {
     this.meter.lap('preprocess');
     if (!still) return null;
     const repeat = this.repeatPlayer(todo, mainIdx);
+    const classified = repeat ? 0 : todo.length;
     if (repeat) {
       (faces[mainIdx] as Face).emotions = repeat;
     } else {
@@ -125,7 +128,9 @@ export class TwoStagePipeline implements Pipeline {
     this.sinceDetect++;
     this.previous = faces;
     this.meter.lap('classify');
-    return { faces, timings: this.meter.timings() };
+    const timings: StageTimings = this.meter.timings();
+    timings.classified = classified;
+    return { faces, timings };
   }
 
   /**

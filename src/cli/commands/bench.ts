@@ -107,6 +107,7 @@ export const command: Command = {
       const stages: Record<keyof StageCpu, Float64Array> = { preprocess: new Float64Array(n), detect: new Float64Array(n), classify: new Float64Array(n) };
       const stageCpu: StageCpu = { preprocess: 0, detect: 0, classify: 0 };
       let detected = 0;
+      let classified = 0;
       const latency = new Float64Array(n);
       let faces = 0;
       const main0 = process.threadCpuUsage();
@@ -129,6 +130,7 @@ export const command: Command = {
           stageCpu.classify += c.classify;
         }
         if (r.timings.detect > 0) detected++;
+        if ((r.timings.classified ?? 1) > 0) classified++;
       }
       const seconds = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
@@ -170,6 +172,8 @@ export const command: Command = {
           other: perFrame((all - worker - main) * 1000),
           total: perFrame(all * 1000),
           detectedFrames: detected,
+          // frames on which the classifier ran (classifier.playerEvery repeats a still player)
+          classifiedFrames: classified,
         };
       }
       if (values.peer) {

@@ -67,6 +67,9 @@ describe.skipIf(!haveModels)('pokerface bench --profile', () => {
     expect(p.total).toBeCloseTo(out.cpuMsPerFrame, 1);
     expect(p.detectedFrames).toBeGreaterThanOrEqual(5);
     expect(p.detectedFrames).toBeLessThanOrEqual(6);
+    // classifier.playerEvery 2: the still player is classified on about every other frame
+    expect(p.classifiedFrames).toBeGreaterThanOrEqual(28);
+    expect(p.classifiedFrames).toBeLessThanOrEqual(33);
   }, 120_000);
 });
 

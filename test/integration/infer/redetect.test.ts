@@ -113,13 +113,16 @@ describe.skipIf(!haveModels)('detection skipped while the face holds still', () 
     const p = await create({ detector: { redetectEvery: EVERY }, classifier: { playerEvery: 2 } });
     const happy: number[] = [];
     const detected: boolean[] = [];
+    const classified: Array<number | undefined> = [];
     for (let i = 0; i < EVERY; i++) {
       const r = await p.run(jittered(i));
       expect(r.faces).toHaveLength(1);
       happy.push(r.faces[0]?.emotions.happy as number);
       detected.push(r.timings.detect > 0);
+      classified.push(r.timings.classified);
     }
     expect(detected).toEqual([true, false, false, false, false, false]);
+    expect(classified).toEqual([1, 0, 1, 0, 1, 0]);
     // the noise moves the scores a little on every classified frame; a repeated frame is equal
     const repeated = happy.map((v, i) => i > 0 && v === happy[i - 1]);
     expect(repeated).toEqual([false, true, false, true, false, true]);
