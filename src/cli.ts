@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { COMMANDS, type CommandEntry } from './cli/registry.js';
 import { processIO, type CliIO } from './cli/io.js';
+import { ConfigError } from './config/load.js';
 import { EXIT, exitCodeOf, isPokerfaceError } from './errors.js';
 
 export function version(): string {
@@ -59,6 +60,12 @@ export async function main(args: string[], io: CliIO = processIO): Promise<numbe
     if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`pokerface ${hit.entry.words.join(' ')}: ${(e as Error).message}\n\nusage: ${cmd.usage}`);
       return 64;
+    }
+    // a command that loads the configuration itself (detect, bench) lets ConfigError out:
+    // its problems, not only their count, are what a person needs to fix the file
+    if (e instanceof ConfigError) {
+      io.err(e.format());
+      return exitCodeOf(e);
     }
     const code = isPokerfaceError(e) ? e.code : 'POKERFACE_ERR_UNCAUGHT';
     io.err(`${code}: ${(e as Error).message}`);

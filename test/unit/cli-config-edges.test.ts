@@ -23,6 +23,17 @@ describe('config edge cases (exit 78, one located line each)', () => {
     return f;
   };
 
+  it('detect and bench, which read only the model section, print each problem too, not just their count', async () => {
+    const file = write('bad-model.yaml', 'model:\n  detector:\n    redetectEvery: 0\n');
+    for (const args of [['detect', '--config', file, 'no-such.jpg'], ['bench', '--config', file]]) {
+      const a = io();
+      expect(await main(args, a), a.stderr).toBe(78);
+      expect(a.stderr).toContain('POKERFACE_ERR_CONFIG_INVALID');
+      expect(problems(a.stderr)).toHaveLength(1);
+      expect(problems(a.stderr)[0]).toContain('model.detector.redetectEvery');
+    }
+  });
+
   it('a YAML alias bomb is a parse error (78), not an uncaught error (70)', async () => {
     let text = 'a: &a [x, x, x, x, x, x, x, x, x]\n';
     let prev = 'a';
