@@ -52,6 +52,10 @@ PHOTOS=(node_modules/@vladmandic/face-api/demo/sample{1,2,3,4,5,6}.jpg)
 # docs/raspberry-pi.md ("arm64 check") for why these tolerances.
 TOL_PROB="${POKERFACE_ARM64_TOL_PROB:-0.002}"
 TOL_BOX="${POKERFACE_ARM64_TOL_BOX:-1.0}"
+QEMU_MODEL="${POKERFACE_ARM64_QEMU_CPU:-cortex-a72}"
+# Read, so gone: pokerface (x64_detect below runs it on this machine) takes every
+# POKERFACE_* variable for a configuration key and refuses the run on one it does not know.
+unset "${!POKERFACE_ARM64_@}"
 
 say() { printf '[check-arm64 %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -125,7 +129,7 @@ mount_root() {
 # inference, against 1.3 s with cortex-a72. cortex-a72 is the Raspberry Pi 4's core
 # (ARMv8.0-A, NEON), the board docs/raspberry-pi.md targets, and what the root's
 # /proc/cpuinfo shows (mount_root), so onnxruntime sees one consistent CPU.
-export QEMU_CPU="${POKERFACE_ARM64_QEMU_CPU:-cortex-a72}"
+export QEMU_CPU="$QEMU_MODEL"
 in_root() {
   chroot "$R" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI=true QEMU_CPU="$QEMU_CPU" \
     NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
