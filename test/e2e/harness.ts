@@ -9,11 +9,12 @@ import { freePort } from '../integration/api/brokers.js';
 import { waitFor } from '../wait-for.js';
 import { demoFaces, makeFaceVideo } from '../../src/player/demo-camera.js';
 import { ffmpegRunner } from '../../src/player/ffmpeg-run.js';
+import { TIME_SCALE } from '../time-scale.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const TOKEN = 'e2e-token-0123456789abcdef';
-/** Stretches the e2e timeouts (scripts/check-arm64.sh sets it: everything runs under emulation there). */
-export const TIME_SCALE = Math.max(1, Math.round(Number(process.env.PF_TEST_TIME_SCALE ?? '1') || 1));
+/** Stretches the e2e timeouts (see test/time-scale.ts). */
+export { TIME_SCALE };
 
 export function requireBuilt(): void {
   for (const f of ['dist/cli.js', 'models/manifest.json']) {

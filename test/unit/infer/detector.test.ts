@@ -5,6 +5,7 @@ import { silentLogger } from '../../../src/log.js';
 import type { Frame } from '../../../src/types.js';
 import { modelConfig } from './helpers.js';
 import { waitFor } from '../../wait-for.js';
+import { TIME_SCALE } from '../../time-scale.js';
 
 const FAKE = new URL('./fixtures/fake-worker.ts', import.meta.url);
 
@@ -15,7 +16,9 @@ function frame(width: number, marker = 0): Frame {
 }
 
 const open: WorkerDetector[] = [];
-function detector(test: Record<string, unknown> = {}, workerTimeoutMs = 300): WorkerDetector {
+// tests that do not time a hang still need the fake worker to answer in time when
+// everything is slower (under emulation a fresh worker's first frame took over 300 ms)
+function detector(test: Record<string, unknown> = {}, workerTimeoutMs = 300 * TIME_SCALE): WorkerDetector {
   const d = new WorkerDetector({ config: modelConfig({ workerTimeoutMs }), log: silentLogger, workerUrl: FAKE, workerTest: test, startTimeoutMs: 20_000 });
   open.push(d);
   return d;

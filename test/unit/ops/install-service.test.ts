@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../src/errors.js';
+import { TIME_SCALE } from '../../time-scale.js';
 
 const SCRIPT = 'scripts/install-service.sh';
 const UNIT = readFileSync('systemd/pokerface.service', 'utf8');
 /** what install-service.sh makes of this machine's hostname */
 const hostId = (): string => execFileSync('sh', ['-c', 'hostname -s 2>/dev/null || hostname'], { encoding: 'utf8' }).trim().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
-/** scripts/check-arm64.sh sets it: under emulation one install takes longer than 20 s */
-const TIME_SCALE = Math.max(1, Math.round(Number(process.env.PF_TEST_TIME_SCALE ?? '1') || 1));
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 function unitValues(key: string): string[] {
