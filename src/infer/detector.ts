@@ -69,17 +69,16 @@ interface Job {
 
 /** A frame on its way to the worker: the detector's own shared buffer, or a lent one. */
 interface SharedFrame {
-  own: SharedArrayBuffer;
-  /** a Buffer over `own` (see shared-bytes.ts) */
-  ownView: Buffer;
-  /** what is posted: `own`, or the caller's lent buffer */
+  /** the detector's own shared memory (see shared-bytes.ts), grown as frames need */
+  own: Buffer;
+  /** what is posted: the memory of `own`, or the caller's lent buffer */
   buf: SharedArrayBuffer;
   job: Job | null;
 }
 
 function newSharedFrame(): SharedFrame {
-  const own = new SharedArrayBuffer(0);
-  return { own, ownView: Buffer.from(own), buf: own, job: null };
+  const own = sharedBytes(0);
+  return { own, buf: own.buffer as SharedArrayBuffer, job: null };
 }
 
 export function defaultWorkerUrl(): URL {
@@ -391,12 +390,9 @@ export class WorkerDetector implements Detector, Lifecycle {
     if (lent instanceof SharedArrayBuffer && f.data.byteOffset === 0) {
       item.buf = lent;
     } else {
-      if (item.own.byteLength < byteLength) {
-        item.ownView = sharedBytes(byteLength);
-        item.own = item.ownView.buffer as SharedArrayBuffer;
-      }
-      copyInto(item.ownView, f.data, byteLength);
-      item.buf = item.own;
+      if (item.own.byteLength < byteLength) item.own = sharedBytes(byteLength);
+      copyInto(item.own, f.data, byteLength);
+      item.buf = item.own.buffer as SharedArrayBuffer;
     }
     return new Promise<PipelineResult>((resolve, reject) => {
       // copied: the caller may reuse its tuple for the next frame before this one is sent
