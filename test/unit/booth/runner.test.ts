@@ -1,34 +1,19 @@
 // The booth runner with the other modules' fakes (frame source, player, virtual
 // buttons), a scripted detector and timers on a manual clock.
 import { afterEach, describe, expect, it } from 'vitest';
-import { BoothRunner, type BoothDeps } from '../../../src/booth/runner.js';
-import { ManualClock } from '../../../src/clock.js';
+import type { BoothDeps } from '../../../src/booth/runner.js';
 import { defaultConfig } from '../../../src/config/load.js';
-import { FakeFrameSource } from '../../../src/capture/fake.js';
-import { VirtualButtonSource } from '../../../src/controls/virtual.js';
-import { FakePlayer } from '../../../src/player/fake.js';
-import type { ButtonName, Frame, GameEvent, LightMode, RoundResult, ScoreSample } from '../../../src/types.js';
-import { TestTimers } from '../../test-timers.js';
-import { face, makeMedia, ScriptedDetector, type TestMedia, makeBooth } from './fakes.js';
+import type { ButtonName, Frame, GameEvent, RoundResult, ScoreSample } from '../../../src/types.js';
+import { face, makeMedia, type TestBooth, makeBooth } from './fakes.js';
 
 const W = 160;
 const H = 120;
 const CLIP = '/media/funny/1/clip.mp4';
 
-interface Rig {
-  clock: ManualClock;
-  timers: TestTimers;
-  src: FakeFrameSource;
-  detector: ScriptedDetector;
-  player: FakePlayer;
-  buttons: VirtualButtonSource;
-  media: TestMedia;
+interface Rig extends TestBooth {
   results: RoundResult[];
-  lights: Array<Partial<Record<ButtonName, LightMode>>>;
-  runner: BoothRunner;
   events: GameEvent[];
   scores: ScoreSample[];
-  stopAll(): Promise<void>;
   /** frames every 33 ms for ms, the player's face showing `happy` */
   play(ms: number, happy: number, faces?: boolean): Promise<void>;
 }
