@@ -41,19 +41,16 @@ export interface PipelineDeps {
   log: Logger;
 }
 
-/** A model input: its name, the floats we write each frame, and the tensor over them. */
+/** A model input: the floats we write each frame, and the session's feeds over them. */
 export interface ModelInput {
-  name: string;
   data: Float32Array;
-  tensor: OrtTensor;
-  /** `{ [name]: tensor }`, the session's feeds, made once (nothing changes it) */
+  /** `{ [input name]: tensor over data }`, made once (nothing changes it) */
   feeds: Record<string, OrtTensor>;
 }
 
 export function modelInput(ort: OrtBinding, name: string, dims: readonly number[]): ModelInput {
   const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
-  const tensor = float32Tensor(ort, data, dims);
-  return { name, data, tensor, feeds: { [name]: tensor } };
+  return { data, feeds: { [name]: float32Tensor(ort, data, dims) } };
 }
 
 /** Open a model file with the providers and session options of the model config. */
